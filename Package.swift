@@ -1,0 +1,116 @@
+// swift-tools-version:6.1
+//
+// The package is assembled area by area: each section appends its own dependencies and
+// targets, so work on one area never touches the lines of another.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+var dependencies: [Package.Dependency] = []
+var targets: [Target] = []
+
+// MARK: - Foundation: pure cores (addresses, configuration, election, allocation)
+
+dependencies += [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+]
+
+targets += [
+    .target(name: "Addressing", swiftSettings: swiftSettings),
+    .target(
+        name: "Config",
+        dependencies: ["Addressing", .product(name: "Yams", package: "Yams")],
+        swiftSettings: swiftSettings
+    ),
+    .target(
+        name: "Election",
+        dependencies: ["Addressing", "Config", .product(name: "Crypto", package: "swift-crypto")],
+        swiftSettings: swiftSettings
+    ),
+    .target(name: "Allocation", dependencies: ["Addressing", "Config"], swiftSettings: swiftSettings),
+    .systemLibrary(
+        name: "CPcap",
+        pkgConfig: "libpcap",
+        providers: [.apt(["libpcap-dev"])]
+    ),
+    .systemLibrary(
+        name: "CNetLinkRoute",
+        pkgConfig: "libnl-route-3.0",
+        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]
+    ),
+    .target(name: "SwiftLBTestKit", swiftSettings: swiftSettings),
+    .testTarget(
+        name: "AddressingTests",
+        dependencies: ["Addressing", "SwiftLBTestKit", .product(name: "PropertyBased", package: "swift-property-based")],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "ConfigTests",
+        dependencies: [
+            "Config", "Addressing", "SwiftLBTestKit",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ],
+        resources: [.copy("Fixtures")],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "ElectionTests",
+        dependencies: [
+            "Election", "Config", "Addressing", "SwiftLBTestKit",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ],
+        resources: [.copy("Fixtures")],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "AllocationTests",
+        dependencies: [
+            "Allocation", "Config", "Addressing", "SwiftLBTestKit",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "SystemLibraryTests",
+        dependencies: ["CPcap", "CNetLinkRoute"],
+        swiftSettings: swiftSettings
+    ),
+]
+
+// MARK: - Command line: one executable, `swiftlb`, with a subcommand per role
+
+var swiftlbDependencies: [Target.Dependency] = [
+    "Addressing", "Config", "Election", "Allocation",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
+// MARK: - Announcer: packet codecs, libpcap capture/inject, netlink interfaces (issue 3)
+
+// MARK: - Gossip: msgpack, memberlist messages, SWIM/Lifeguard, NIO transport (issue 4)
+
+// MARK: - Kube: Kubernetes client, informers, leases, KubeFake (issue 5)
+
+// MARK: - Assembly
+
+targets += [
+    .executableTarget(name: "swiftlb", dependencies: swiftlbDependencies, swiftSettings: swiftSettings),
+    // Runs the built `swiftlb` binary as an operator would.
+    .testTarget(name: "CommandLineTests", dependencies: ["SwiftLBTestKit"], swiftSettings: swiftSettings),
+]
+
+let package = Package(
+    name: "SwiftLB",
+    platforms: [.macOS(.v15)],
+    products: [.executable(name: "swiftlb", targets: ["swiftlb"])],
+    dependencies: dependencies,
+    targets: targets
+)
