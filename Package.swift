@@ -25,6 +25,8 @@ dependencies += [
 
 targets += [
     .target(name: "Addressing", swiftSettings: swiftSettings),
+    // The cluster as the pure cores see it: Services, Nodes, endpoints (no Kubernetes client types).
+    .target(name: "ClusterModel", dependencies: ["Addressing"], swiftSettings: swiftSettings),
     .target(
         name: "Config",
         dependencies: ["Addressing", .product(name: "Yams", package: "Yams")],
@@ -32,10 +34,10 @@ targets += [
     ),
     .target(
         name: "Election",
-        dependencies: ["Addressing", "Config", .product(name: "Crypto", package: "swift-crypto")],
+        dependencies: ["Addressing", "Config", "ClusterModel", .product(name: "Crypto", package: "swift-crypto")],
         swiftSettings: swiftSettings
     ),
-    .target(name: "Allocation", dependencies: ["Addressing", "Config"], swiftSettings: swiftSettings),
+    .target(name: "Allocation", dependencies: ["Addressing", "Config", "ClusterModel"], swiftSettings: swiftSettings),
     .systemLibrary(
         name: "CPcap",
         pkgConfig: "libpcap",
@@ -64,7 +66,7 @@ targets += [
     .testTarget(
         name: "ElectionTests",
         dependencies: [
-            "Election", "Config", "Addressing", "SwiftLBTestKit",
+            "Election", "Config", "Addressing", "ClusterModel", "SwiftLBTestKit",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ],
         resources: [.copy("Fixtures")],
@@ -73,7 +75,7 @@ targets += [
     .testTarget(
         name: "AllocationTests",
         dependencies: [
-            "Allocation", "Config", "Addressing", "SwiftLBTestKit",
+            "Allocation", "Config", "Addressing", "ClusterModel", "SwiftLBTestKit",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ],
         swiftSettings: swiftSettings
@@ -88,7 +90,7 @@ targets += [
 // MARK: - Command line: one executable, `swiftlb`, with a subcommand per role
 
 var swiftlbDependencies: [Target.Dependency] = [
-    "Addressing", "Config", "Election", "Allocation",
+    "Addressing", "ClusterModel", "Config", "Election", "Allocation",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
     .product(name: "Logging", package: "swift-log"),
 ]
@@ -110,7 +112,9 @@ targets += [
 let package = Package(
     name: "SwiftLB",
     platforms: [.macOS(.v15)],
-    products: [.executable(name: "swiftlb", targets: ["swiftlb"])],
+    // Every library target is a product too, so the Benchmarks/ and Fuzz/ packages can use it.
+    products: [.executable(name: "swiftlb", targets: ["swiftlb"])]
+        + targets.filter { $0.type == .regular }.map { .library(name: $0.name, targets: [$0.name]) },
     dependencies: dependencies,
     targets: targets
 )

@@ -1,0 +1,27 @@
+// swift-tools-version:6.1
+//
+// Benchmarks live in their own package so that `Scripts/test` never builds them. Each area
+// appends its executables in its own section; `Scripts/bench/<name>` builds and runs them
+// in release mode.
+
+import PackageDescription
+
+var targets: [Target] = []
+var dependencies: [Package.Dependency] = [.package(name: "SwiftLB", path: "..")]
+
+// MARK: - Foundation (Scripts/bench/cores)
+
+// MARK: - Announcer (Scripts/bench/arp)
+
+// MARK: - Gossip (Scripts/bench/gossip)
+
+// MARK: - Kube (Scripts/bench/kube)
+
+// MARK: - Daemons (Scripts/bench/failover, Scripts/bench/soak)
+
+let package = Package(
+    name: "SwiftLBBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: dependencies,
+    targets: targets
+)
