@@ -5,6 +5,6 @@ struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Work with MetalLB configuration files (ConfigMap or CRDs).",
-        subcommands: []
+        subcommands: [ConfigValidateCommand.self]
     )
 }
