@@ -227,6 +227,8 @@ def check_schema_structural(node, path, v, where):
     if node.get("type") == "object" and path != "metadata" and not path.endswith(".metadata"):
         if "properties" not in node and "additionalProperties" not in node and not node.get("x-kubernetes-preserve-unknown-fields") and not path.endswith((".spec", ".status")):
             v.append(f"{where}: object schema at {path} declares no properties")
+    if node.get("type") == "array" and "items" not in node:
+        v.append(f"{where}: array schema at {path} has no items (CRD schemas must be structural)")
     if "default" in node:
         t = {"boolean": bool, "string": str, "integer": int, "array": list, "object": dict}.get(node.get("type"))
         if t and not isinstance(node["default"], t):
@@ -441,6 +443,7 @@ mutations = [
     ("root controller", lambda b: find(b, "Deployment", "controller")["spec"]["template"]["spec"]["securityContext"].update(runAsNonRoot=False), "runAsNonRoot"),
     ("no leader election", lambda b: find(b, "Deployment", "controller")["spec"]["template"]["spec"]["containers"][0].update(args=["controller"]), "--leader-elect"),
     ("untyped schema", lambda b: find(b, "CustomResourceDefinition", name="ipaddresspools.metallb.io")["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["autoAssign"].pop("type"), "has no type"),
+    ("array without items", lambda b: find(b, "CustomResourceDefinition", name="l2advertisements.metallb.io")["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["interfaces"].pop("items"), "has no items"),
     ("renamed field", lambda b: (lambda p: p.update(autoassign=p.pop("autoAssign")))(find(b, "CustomResourceDefinition", name="ipaddresspools.metallb.io")["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]), "differ from MetalLB"),
 ]
 failed_selftest = []
