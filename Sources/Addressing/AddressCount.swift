@@ -31,7 +31,28 @@ public struct AddressCount: Hashable, Sendable, Comparable, AdditiveArithmetic {
 }
 
 extension AddressCount: CustomStringConvertible {
+    /// The exact decimal value, also beyond `UInt128` (`::/0` counts
+    /// 340282366920938463463374607431768211456).
     public var description: String {
-        high == 0 ? String(low) : "\(high) * 2^128 + \(low)"
+        if high == 0 { return String(low) }
+        // Long division of the 192-bit value, three 64-bit limbs, by 10^19 at a time.
+        var limbs: [UInt64] = [high, UInt64(truncatingIfNeeded: low >> 64), UInt64(truncatingIfNeeded: low)]
+        let divisor: UInt64 = 10_000_000_000_000_000_000
+        var chunks: [UInt64] = []
+        while limbs.contains(where: { $0 != 0 }) {
+            var remainder: UInt64 = 0
+            for index in limbs.indices {
+                let (quotient, rest) = divisor.dividingFullWidth((remainder, limbs[index]))
+                limbs[index] = quotient
+                remainder = rest
+            }
+            chunks.append(remainder)
+        }
+        var text = String(chunks.removeLast())
+        for chunk in chunks.reversed() {
+            let digits = String(chunk)
+            text += String(repeating: "0", count: 19 - digits.count) + digits
+        }
+        return text
     }
 }
