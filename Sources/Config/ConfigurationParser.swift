@@ -34,7 +34,22 @@ public enum ConfigurationParser {
         ConfigurationValidator.validate(&session)
         let configuration = Configuration(
             pools: session.pools.map(\.pool), l2Advertisements: session.advertisements.map(\.advertisement))
-        return ConfigurationParseResult(configuration: configuration, errors: session.errors, notes: session.notes)
+        return ConfigurationParseResult(
+            configuration: configuration, errors: inReadingOrder(session.errors, sources, \.document),
+            notes: inReadingOrder(session.notes, sources, \.document))
+    }
+
+    /// Orders findings by file (command-line order) and document, keeping the order of
+    /// findings within a document, so an operator reads them top to bottom.
+    private static func inReadingOrder<Finding>(
+        _ findings: [Finding], _ sources: [ConfigSource], _ document: (Finding) -> ConfigDocument
+    ) -> [Finding] {
+        var fileOrder: [String: Int] = [:]
+        for (index, source) in sources.enumerated() where fileOrder[source.name] == nil { fileOrder[source.name] = index }
+        return findings.enumerated().sorted { left, right in
+            let a = document(left.element), b = document(right.element)
+            return (fileOrder[a.file] ?? 0, a.index, left.offset) < (fileOrder[b.file] ?? 0, b.index, right.offset)
+        }.map(\.element)
     }
 
     public static func parse(text: String, fileName: String = "<config>") -> ConfigurationParseResult {
