@@ -28,7 +28,15 @@ enum CustomResourceParser {
         if name?.isEmpty ?? true {
             session.fail(reader.document, namePath, "metadata.name is required")
         }
-        let labels = reader.stringMap(NodeReader.value(metadata, "labels"), metadataPath.field("labels"), &session) ?? [:]
+        let labelsPath = metadataPath.field("labels")
+        let labels = reader.stringMap(NodeReader.value(metadata, "labels"), labelsPath, &session) ?? [:]
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
+            if let problem = LabelSyntax.keyProblem(key) {
+                session.fail(reader.document, labelsPath, problem)
+            } else if let problem = LabelSyntax.valueProblem(value) {
+                session.fail(reader.document, labelsPath.field(key), problem)
+            }
+        }
         return (name?.isEmpty == false ? name : nil, labels)
     }
 

@@ -2,7 +2,7 @@ import Yams
 
 /// Reads `metav1.LabelSelector` objects and enforces the API server's rules for them
 /// (`ValidateLabelSelector`): a known operator, values for `In`/`NotIn`, none for
-/// `Exists`/`DoesNotExist`, a non-empty key.
+/// `Exists`/`DoesNotExist`, keys and values in label syntax (`LabelSyntax`).
 extension NodeReader {
     func selector(_ node: Node?, _ path: String, _ session: inout ParseSession) -> LabelSelector? {
         guard let mapping = mapping(node, path, &session) else { return nil }
@@ -10,8 +10,12 @@ extension NodeReader {
         var selector = LabelSelector()
         let labelsPath = path.field("matchLabels")
         if let labels = stringMap(NodeReader.value(mapping, "matchLabels"), labelsPath, &session) {
-            for key in labels.keys.sorted() where key.isEmpty {
-                session.fail(document, labelsPath, "label key must not be empty")
+            for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
+                if let problem = LabelSyntax.keyProblem(key) {
+                    session.fail(document, labelsPath, problem)
+                } else if let problem = LabelSyntax.valueProblem(value) {
+                    session.fail(document, labelsPath.field(key), problem)
+                }
             }
             selector.matchLabels = labels
         }
@@ -46,6 +50,8 @@ extension NodeReader {
         let key = string(NodeReader.value(mapping, "key"), path.field("key"), &session) ?? ""
         if key.isEmpty {
             session.fail(document, path.field("key"), "key is required")
+        } else if let problem = LabelSyntax.keyProblem(key) {
+            session.fail(document, path.field("key"), problem)
         }
         let operatorPath = path.field("operator")
         var parsedOperator: LabelSelectorRequirement.Operator?
@@ -58,7 +64,11 @@ extension NodeReader {
             session.fail(document, operatorPath, "operator is required")
         }
         let valuesPath = path.field("values")
-        let values = strings(NodeReader.value(mapping, "values"), valuesPath, &session)?.map(\.value) ?? []
+        let entries = strings(NodeReader.value(mapping, "values"), valuesPath, &session) ?? []
+        for entry in entries {
+            if let problem = LabelSyntax.valueProblem(entry.value) { session.fail(document, entry.path, problem) }
+        }
+        let values = entries.map(\.value)
         if let parsedOperator {
             switch parsedOperator {
             case .in, .notIn:

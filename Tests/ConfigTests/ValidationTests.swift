@@ -84,3 +84,60 @@ import Testing
         ])
     }
 }
+
+@Suite struct LabelSyntaxValidationTests {
+    private func selectorErrors(_ selector: String) -> [String] {
+        let yaml = """
+            apiVersion: metallb.io/v1beta1
+            kind: L2Advertisement
+            metadata: {name: ad}
+            spec:
+              nodeSelectors:
+              - \(selector)
+            """
+        return ConfigurationParser.parse(text: yaml).errors.map { "\($0.fieldPath): \($0.reason)" }
+    }
+
+    @Test(arguments: [
+        "{matchLabels: {kubernetes.io/hostname: node-1}}",
+        "{matchLabels: {node-role.kubernetes.io/control-plane: \"\"}}",
+        "{matchLabels: {a_b.c-D9: x.Y_z-1}}",
+        "{matchExpressions: [{key: topology.kubernetes.io/zone, operator: NotIn, values: [eu-1a, eu-1b]}]}",
+    ])
+    func acceptsKubernetesLabels(selector: String) {
+        #expect(selectorErrors(selector) == [])
+    }
+
+    @Test(arguments: [
+        ("{matchLabels: {-bad: x}}", "spec.nodeSelectors[0].matchLabels"),
+        ("{matchLabels: {Example.COM/x: y}}", "spec.nodeSelectors[0].matchLabels"),
+        ("{matchLabels: {a/b/c: y}}", "spec.nodeSelectors[0].matchLabels"),
+        ("{matchLabels: {app: \"has space\"}}", "spec.nodeSelectors[0].matchLabels.app"),
+        ("{matchExpressions: [{key: \"x/\", operator: Exists}]}", "spec.nodeSelectors[0].matchExpressions[0].key"),
+        ("{matchExpressions: [{key: k, operator: In, values: [\"-v\"]}]}", "spec.nodeSelectors[0].matchExpressions[0].values[0]"),
+        ("{matchExpressions: [{operator: Exists}]}", "spec.nodeSelectors[0].matchExpressions[0].key"),
+        ("{matchExpressions: [{key: k}]}", "spec.nodeSelectors[0].matchExpressions[0].operator"),
+    ])
+    func rejectsInvalidLabels(selector: String, path: String) {
+        let errors = selectorErrors(selector)
+        #expect(errors.count == 1, "\(errors)")
+        #expect(errors.first?.hasPrefix(path + ": ") == true, "\(errors)")
+    }
+
+    @Test func longNamesAreRejected() {
+        let long = String(repeating: "a", count: 64)
+        #expect(selectorErrors("{matchLabels: {\(long): x}}").count == 1)
+        #expect(selectorErrors("{matchLabels: {x: \(long)}}").count == 1)
+        #expect(selectorErrors("{matchLabels: {\(long.dropLast()): \(long.dropLast())}}").isEmpty)
+    }
+
+    @Test func poolLabelsAreChecked() {
+        let result = ConfigurationParser.parse(text: """
+            apiVersion: metallb.io/v1beta1
+            kind: IPAddressPool
+            metadata: {name: p, labels: {"bad key": x}}
+            spec: {addresses: [10.0.0.0/30]}
+            """)
+        #expect(result.errors.map(\.fieldPath) == ["metadata.labels"])
+    }
+}
