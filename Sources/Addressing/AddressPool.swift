@@ -75,6 +75,26 @@ public struct AddressPool: Hashable, Sendable {
         return nil
     }
 
+    /// The position of `ip` among the pool's addresses of its family in configured order
+    /// (the inverse of `address(at:family:avoidingBuggyIPs:)`), or nil when the pool does
+    /// not hold it or the avoid-buggy-IPs rule skips it. Lets an allocator keep a bitmap.
+    public func offset(of ip: IPAddress, avoidingBuggyIPs: Bool = false) -> UInt128? {
+        if avoidingBuggyIPs && ip.confusesBuggyFirmware { return nil }
+        var before: UInt128 = 0
+        for range in ranges where range.family == ip.family {
+            guard range.contains(ip) else {
+                before += range.count(avoidingBuggyIPs: avoidingBuggyIPs).low
+                continue
+            }
+            var inside = ip.numeric - range.first.numeric
+            if avoidingBuggyIPs, let previous = ip.predecessor, previous >= range.first {
+                inside -= AddressRange(first: range.first, last: previous)!.buggyFirmwareAddressCount
+            }
+            return before + inside
+        }
+        return nil
+    }
+
     /// The first address of `family`, in configured order, that the rule keeps and
     /// `isFree` accepts; the allocator's "lowest free address". `startingAt` resumes a
     /// scan at an address inside the pool (addresses before it in walk order are skipped).

@@ -52,6 +52,11 @@ import Testing
         #expect(p.address(at: 2, family: .ipv4, avoidingBuggyIPs: true) == IPAddress("10.9.0.1"))
         #expect(p.address(at: UInt128(1) << 63, family: .ipv6) == IPAddress("fc00::8000:0:0:0"))
         #expect(p.address(at: UInt128(1) << 64, family: .ipv6) == nil)
+        #expect(p.offset(of: IPAddress("10.9.0.1")!) == 5)
+        #expect(p.offset(of: IPAddress("10.9.0.1")!, avoidingBuggyIPs: true) == 2)
+        #expect(p.offset(of: IPAddress("10.0.1.0")!, avoidingBuggyIPs: true) == nil)
+        #expect(p.offset(of: IPAddress("fc00::8000:0:0:0")!) == UInt128(1) << 63)
+        #expect(p.offset(of: IPAddress("10.8.0.0")!) == nil)
     }
 
     @Test func firstFreeAddressSkipsTakenAndBuggy() throws {

@@ -66,6 +66,11 @@ private let smallPools = Generator<AddressPool, Shrink.None<AddressPool>>(run: {
             #expect(pool.count(avoidingBuggyIPs: true) + AddressCount(buggy) == pool.count)
             for (index, address) in usable.enumerated() where index % 37 == 0 {
                 #expect(pool.address(at: UInt128(index), family: .ipv4, avoidingBuggyIPs: true) == address)
+                #expect(pool.offset(of: address, avoidingBuggyIPs: true) == UInt128(index))
+            }
+            for (index, address) in pool.addresses().enumerated() where index % 41 == 0 {
+                #expect(pool.offset(of: address) == UInt128(index))
+                #expect(pool.offset(of: address, avoidingBuggyIPs: true) == nil || !address.confusesBuggyFirmware)
             }
         }
     }
