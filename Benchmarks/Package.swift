@@ -11,6 +11,22 @@ var dependencies: [Package.Dependency] = [.package(name: "SwiftLB", path: "..")]
 
 // MARK: - Foundation (Scripts/bench/cores)
 
+targets += [
+    // 10,000 Services on 1,000 nodes: full election, join/leave, one Service change, allocation, RSS.
+    .executableTarget(
+        name: "cores-benchmark",
+        dependencies: [
+            .product(name: "Addressing", package: "SwiftLB"),
+            .product(name: "ClusterModel", package: "SwiftLB"),
+            .product(name: "Config", package: "SwiftLB"),
+            .product(name: "Election", package: "SwiftLB"),
+            .product(name: "Allocation", package: "SwiftLB"),
+        ],
+        path: "Sources/CoresBenchmark",
+        swiftSettings: [.swiftLanguageMode(.v6)]
+    ),
+]
+
 // MARK: - Announcer (Scripts/bench/arp)
 
 // MARK: - Gossip (Scripts/bench/gossip)

@@ -72,22 +72,23 @@ public enum ElectionOrder {
     }
 }
 
-/// Hashes `<prefix><ip text>` over one reused buffer, for the election's hot loops where a
-/// full resync hashes every (node, IP) pair: node prefixes (`name#`) and IP texts are
-/// converted to bytes once, and no allocation happens per hash.
+/// Hashes `<prefix><ip text>` for the election's hot loops, where a full resync hashes
+/// every (node, IP) pair: node prefixes (`name#`) and IP texts are converted to bytes once
+/// and fed to the hasher in two updates, so nothing is concatenated or allocated by us per hash.
 struct RankHasher: Sendable {
-    private var buffer: [UInt8] = []
+    init() {}
 
-    init() { buffer.reserveCapacity(320) }
+    func rank(prefix: [UInt8], ipText: [UInt8]) -> ElectionRank {
+        var hasher = SHA256()
+        prefix.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        ipText.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return ElectionRank(hasher.finalize())
+    }
 
-    mutating func rank(prefix: [UInt8], ipText: [UInt8]) -> ElectionRank {
-        buffer.removeAll(keepingCapacity: true)
-        buffer.append(contentsOf: prefix)
-        buffer.append(contentsOf: ipText)
-        return buffer.withUnsafeBytes { bytes in
-            var hasher = SHA256()
-            hasher.update(bufferPointer: bytes)
-            return ElectionRank(hasher.finalize())
-        }
+    /// The rank of an already assembled `name#ip` text.
+    static func rank(_ text: UnsafeRawBufferPointer) -> ElectionRank {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: text)
+        return ElectionRank(hasher.finalize())
     }
 }

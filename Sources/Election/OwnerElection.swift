@@ -30,6 +30,12 @@ public struct OwnerElection: Sendable {
     private var serviceIndex: [ServiceKey: Int] = [:]
     private var freeServiceSlots: [Int] = []
     private var hasher = RankHasher()
+    /// Every node's `name#` bytes back to back (`prefixOffsets[i]..<prefixOffsets[i + 1]`),
+    /// and whether each node can be a candidate at all: flat arrays for the full-recompute loop.
+    private var prefixBytes: [UInt8] = []
+    private var prefixOffsets: [Int] = [0]
+    private var eligible: [Bool] = []
+    private var longestPrefix = 0
 
     private struct NodeSlot: Sendable {
         var name: String
@@ -218,6 +224,10 @@ public struct OwnerElection: Sendable {
         nodeSlots.append(NodeSlot(name: name, prefix: Array("\(name)#".utf8), exclusion: .notMember))
         nodeSlots[index].exclusion = ElectionRules.baseExclusion(node: nil, member: nil, options: options)
         nodeIndex[name] = index
+        prefixBytes += nodeSlots[index].prefix
+        prefixOffsets.append(prefixBytes.count)
+        longestPrefix = max(longestPrefix, nodeSlots[index].prefix.count)
+        eligible.append(nodeSlots[index].exclusion == nil)
         for scope in scopes.indices { scopes[scope].selects.append(false) }
         return index
     }
@@ -241,6 +251,7 @@ public struct OwnerElection: Sendable {
         let slot = nodeSlots[index]
         nodeSlots[index].exclusion = ElectionRules.baseExclusion(node: slot.node, member: slot.member, options: options)
         let isEligible = nodeSlots[index].exclusion == nil
+        eligible[index] = isEligible
         let labels = slot.node?.labels ?? [:]
         var lostScope = false
         var gainedScope = false
@@ -322,9 +333,25 @@ public struct OwnerElection: Sendable {
                 if best == nil || rank < bestRank { best = node; bestRank = rank }
             }
         } else {
-            for node in nodeSlots.indices where nodeSlots[node].exclusion == nil && selects[node] {
-                let rank = hasher.rank(prefix: nodeSlots[node].prefix, ipText: contest.ipText)
-                if best == nil || rank < bestRank { best = node; bestRank = rank }
+            // The hot loop of a full resync: one hash per eligible node, no allocation of ours,
+            // no reference counting per node.
+            let eligible = self.eligible
+            let offsets = self.prefixOffsets
+            let longestPrefix = self.longestPrefix
+            prefixBytes.withUnsafeBytes { prefixes in
+                contest.ipText.withUnsafeBytes { ipText in
+                    // `name#ip` is assembled in one scratch buffer so each hash is a single update.
+                    withUnsafeTemporaryAllocation(byteCount: longestPrefix + ipText.count, alignment: 8) { scratch in
+                        for node in eligible.indices where eligible[node] && selects[node] {
+                            let start = offsets[node]
+                            let length = offsets[node + 1] - start
+                            scratch.baseAddress!.copyMemory(from: prefixes.baseAddress! + start, byteCount: length)
+                            (scratch.baseAddress! + length).copyMemory(from: ipText.baseAddress!, byteCount: ipText.count)
+                            let rank = RankHasher.rank(UnsafeRawBufferPointer(rebasing: scratch[0..<(length + ipText.count)]))
+                            if best == nil || rank < bestRank { best = node; bestRank = rank }
+                        }
+                    }
+                }
             }
         }
         setOwner(of: slot, to: best, rank: bestRank)
