@@ -117,11 +117,19 @@ public struct Allocator: Sendable {
         return released.sorted()
     }
 
-    /// Start-up: reconciles every Service, those already holding IPs first so their
-    /// addresses are registered before anything new is handed out (MetalLB's first full pass).
+    /// Start-up: first re-registers the IPs every Service already holds (those still allowed),
+    /// then reconciles every Service, holders first, so that nothing new is handed out, and
+    /// no missing family of a `PreferDualStack` Service is added, before every held IP is known
+    /// (MetalLB's first full pass handles already-assigned Services first for the same reason).
     public mutating func restore(_ services: [LoadBalancerService]) -> [ServiceKey: AllocationResult] {
         let holding = services.filter { !$0.ingressIPs.isEmpty }.sorted { $0.key < $1.key }
         let fresh = services.filter { $0.ingressIPs.isEmpty }.sorted { $0.key < $1.key }
+        for service in holding where service.loadBalancerClass == loadBalancerClass && service.type == .loadBalancer {
+            guard let ips = service.parsedIngressIPs, !ips.isEmpty else { continue }
+            let request = ServiceRequest(service)
+            guard !familyChanged(ips, request) else { continue }
+            try? assign(service.key, ips, service: service, request: request)
+        }
         var results: [ServiceKey: AllocationResult] = [:]
         for service in holding + fresh { results[service.key] = reconcile(service) }
         return results
