@@ -106,7 +106,20 @@ targets += [
                        .product(name: "PropertyBased", package: "swift-property-based")],
         swiftSettings: swiftSettings
     ),
+    // Shell + pure policy: libpcap capture/inject per interface, netlink interface watching,
+    // responder rules, gratuitous schedule, conflict detection, counters.
+    .target(
+        name: "Announcer",
+        dependencies: ["Packets", "Addressing", "CPcap", "CNetLinkRoute", .product(name: "Logging", package: "swift-log")],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "AnnouncerTests",
+        dependencies: ["Announcer", "Packets", "Addressing", "SwiftLBTestKit"],
+        swiftSettings: swiftSettings
+    ),
 ]
+swiftlbDependencies += ["Announcer", "Packets"]
 
 // MARK: - Gossip: msgpack, memberlist messages, SWIM/Lifeguard, NIO transport (issue 4)
 
