@@ -97,6 +97,30 @@ var swiftlbDependencies: [Target.Dependency] = [
 
 // MARK: - Announcer: packet codecs, libpcap capture/inject, netlink interfaces (issue 3)
 
+targets += [
+    // Pure: Ethernet/802.1Q, ARP, IPv6 + ICMPv6 NS/NA codecs (RFC 826, 4861, 4443).
+    .target(name: "Packets", dependencies: ["Addressing"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "PacketsTests",
+        dependencies: ["Packets", "Addressing", "SwiftLBTestKit",
+                       .product(name: "PropertyBased", package: "swift-property-based")],
+        swiftSettings: swiftSettings
+    ),
+    // Shell + pure policy: libpcap capture/inject per interface, netlink interface watching,
+    // responder rules, gratuitous schedule, conflict detection, counters.
+    .target(
+        name: "Announcer",
+        dependencies: ["Packets", "Addressing", "CPcap", "CNetLinkRoute", .product(name: "Logging", package: "swift-log")],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "AnnouncerTests",
+        dependencies: ["Announcer", "Packets", "Addressing", "SwiftLBTestKit"],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["Announcer", "Packets"]
+
 // MARK: - Gossip: msgpack, memberlist messages, SWIM/Lifeguard, NIO transport (issue 4)
 
 // MARK: - Kube: Kubernetes client, informers, leases, KubeFake (issue 5)

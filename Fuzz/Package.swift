@@ -14,6 +14,16 @@ var products: [Product] = []
 
 // MARK: - Announcer (frame decoder)
 
+products += [.executable(name: "FrameDecoderFuzzer", targets: ["FrameDecoderFuzzer"])]
+targets += [
+    // Declares LLVMFuzzerRunDriver (see its header for why).
+    .target(name: "CLibFuzzerDriver"),
+    .executableTarget(
+        name: "FrameDecoderFuzzer",
+        dependencies: ["CLibFuzzerDriver", .product(name: "Packets", package: "SwiftLB")]
+    ),
+]
+
 // MARK: - Gossip (msgpack, whole packets)
 
 let package = Package(

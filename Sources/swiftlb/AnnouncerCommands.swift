@@ -2,5 +2,5 @@ import ArgumentParser
 
 /// The subcommands of the announcer area, registered on `swiftlb`.
 enum AnnouncerCommands {
-    static let all: [any ParsableCommand.Type] = []
+    static let all: [any ParsableCommand.Type] = [AnnounceCommand.self, AnnounceInjectCommand.self]
 }

@@ -1,0 +1,328 @@
+public import Addressing
+import Dispatch
+public import Logging
+import Packets
+
+/// The data plane of the speaker: answers ARP and NDP for the IPs this node owns, on every
+/// usable interface, from user space (the IPs are not configured on any interface).
+///
+/// Shell around the pure parts: `InterfaceSelection` decides which interfaces to use,
+/// `ResponderPolicy` what to do with each frame, `GratuitousSchedule` when to announce.
+/// The actor runs on its own serial dispatch queue, and the libpcap and netlink descriptors are
+/// watched by dispatch read sources on that same queue, so a readable descriptor is handled
+/// in place (`assumeIsolated`) without a hop and without a thread per interface or packet.
+public actor Announcer {
+    public struct Configuration: Sendable {
+        /// Only these interface names are used (nil = every usable interface).
+        public var interfaces: Set<String>?
+        public var timing: GratuitousSchedule<ContinuousClock.Instant>.Timing
+        public var policy: ResponderPolicy
+        /// Level of the one-line-per-packet logs (answered requests, gratuitous rounds).
+        /// `swiftlb announce` uses info; the speaker keeps the default, trace.
+        public var packetLogLevel: Logger.Level
+
+        public init(interfaces: Set<String>? = nil, timing: GratuitousSchedule<ContinuousClock.Instant>.Timing = .metalLB,
+                    policy: ResponderPolicy = ResponderPolicy(), packetLogLevel: Logger.Level = .trace) {
+            self.interfaces = interfaces
+            self.timing = timing
+            self.policy = policy
+            self.packetLogLevel = packetLogLevel
+        }
+    }
+
+    /// An interface we capture on, with its handles.
+    private struct Port {
+        var interface: NetworkInterface
+        let capture: PcapCapture
+        let source: any DispatchSourceRead
+        let membership: SolicitedNodeMembership?
+    }
+
+    private let executor: DispatchQueueExecutor
+    private var queue: DispatchQueue { executor.queue }
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    private let configuration: Configuration
+    private let logger: Logger
+    private let clock = ContinuousClock()
+    private var owned = OwnedAddresses()
+    private var schedule: GratuitousSchedule<ContinuousClock.Instant>
+    private var counters = AnnouncerCounters()
+    private var allInterfaces: [NetworkInterface] = []
+    private var ports: [String: Port] = [:]
+    private var watcher: InterfaceWatcher?
+    private var watcherSource: (any DispatchSourceRead)?
+    private var timer: (any DispatchSourceTimer)?
+    private let conflictContinuation: AsyncStream<AddressConflict>.Continuation
+
+    /// Every conflict as it is seen (newest 256 kept if nobody reads).
+    public nonisolated let conflicts: AsyncStream<AddressConflict>
+
+    public init(configuration: Configuration = Configuration(), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        executor = DispatchQueueExecutor(label: "swiftlb.announcer")
+        schedule = GratuitousSchedule(timing: configuration.timing)
+        (conflicts, conflictContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
+    }
+
+    /// Reads the interfaces from netlink, opens a capture on each usable one, and starts
+    /// following netlink notifications.
+    /// - Throws: `NetlinkError` if the netlink cache manager cannot be set up.
+    public func start() throws {
+        let watcher = try InterfaceWatcher()
+        self.watcher = watcher
+        let source = DispatchSource.makeReadSource(fileDescriptor: watcher.fileDescriptor, queue: queue)
+        source.setEventHandler { [unowned self] in self.assumeIsolated { $0.netlinkReadable() } }
+        source.setCancelHandler { watcher.close() }
+        watcherSource = source
+        source.resume()
+        reconcile(watcher.interfaces())
+    }
+
+    /// Closes every handle. Pending gratuitous rounds are dropped.
+    public func stop() {
+        timer?.cancel()
+        timer = nil
+        for name in ports.keys.sorted() { closePort(name, reason: "stopping") }
+        watcherSource?.cancel()
+        watcherSource = nil
+        watcher = nil
+        conflictContinuation.finish()
+    }
+
+    /// Starts answering for `address` on `interfaces` (nil = all usable) and arms a gratuitous
+    /// burst; calling it again for an owned IP re-arms the burst, as MetalLB does on every resync.
+    public func announce(_ address: IPAddress, interfaces: Set<String>? = nil) {
+        owned.insert(address, interfaces: interfaces)
+        if case .v6(let v6) = address {
+            for port in ports.values where owned.allows(address, on: port.interface.name) { join(v6, port) }
+        }
+        schedule.arm(address, now: clock.now)
+        sendDueRounds()
+    }
+
+    /// Stops answering for `address` at once; no further gratuitous rounds.
+    public func withdraw(_ address: IPAddress) {
+        owned.remove(address)
+        schedule.cancel(address)
+        if case .v6(let v6) = address { for port in ports.values { port.membership?.leave(v6) } }
+        rescheduleTimer()
+    }
+
+    public func snapshot() -> AnnouncerCounters { counters }
+
+    /// The interfaces currently captured on.
+    public func activeInterfaces() -> [NetworkInterface] { ports.values.map(\.interface).sorted { $0.index < $1.index } }
+
+    // MARK: - Interfaces
+
+    private func netlinkReadable() {
+        guard let watcher else { return }
+        if let error = watcher.processNotifications() {
+            logger.warning("netlink notification failed", metadata: ["error": "\(error)"])
+        }
+        reconcile(watcher.interfaces())
+    }
+
+    private func reconcile(_ interfaces: [NetworkInterface]) {
+        allInterfaces = interfaces
+        let usable = Dictionary(InterfaceSelection.usable(interfaces, allowedNames: configuration.interfaces)
+            .map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for (name, port) in ports {
+            guard let current = usable[name] else {
+                let reason = interfaces.first { $0.name == name }
+                    .flatMap { InterfaceSelection.exclusion(of: $0, allowedNames: configuration.interfaces) }
+                closePort(name, reason: reason?.rawValue ?? "gone")
+                continue
+            }
+            if current.index != port.interface.index || current.mac != port.interface.mac {
+                closePort(name, reason: "changed")
+            } else if current != port.interface {
+                ports[name]?.interface = current  // e.g. the link-local address arrived
+            }
+        }
+        var opened = false
+        for (name, interface) in usable.sorted(by: { $0.key < $1.key }) where ports[name] == nil {
+            opened = openPort(interface) || opened
+        }
+        if opened {
+            // A new or returning interface learns our IPs at once instead of at the next request.
+            let now = clock.now
+            for address in owned.addresses { schedule.arm(address, now: now) }
+            sendDueRounds()
+        }
+    }
+
+    private func openPort(_ interface: NetworkInterface) -> Bool {
+        let capture: PcapCapture
+        do {
+            capture = try PcapCapture(interface: interface.name)
+        } catch {
+            logger.warning("cannot capture", metadata: ["interface": "\(interface.name)", "error": "\(error)"])
+            return false
+        }
+        let membership: SolicitedNodeMembership?
+        do {
+            membership = try SolicitedNodeMembership(interfaceIndex: interface.index)
+        } catch {
+            logger.warning("no IPv6 multicast membership", metadata: ["interface": "\(interface.name)", "error": "\(error)"])
+            membership = nil
+        }
+        let name = interface.name
+        let source = DispatchSource.makeReadSource(fileDescriptor: capture.fileDescriptor, queue: queue)
+        source.setEventHandler { [unowned self] in self.assumeIsolated { $0.captureReadable(name) } }
+        source.setCancelHandler {
+            capture.close()
+            membership?.close()
+        }
+        let port = Port(interface: interface, capture: capture, source: source, membership: membership)
+        ports[name] = port
+        for case .v6(let v6) in owned.addresses where owned.allows(.v6(v6), on: name) { join(v6, port) }
+        source.resume()
+        logger.info("announcing on interface", metadata: [
+            "interface": "\(name)", "mac": "\(interface.mac.map(String.init(describing:)) ?? "-")",
+            "link_local": "\(interface.linkLocal.map(String.init(describing:)) ?? "-")",
+        ])
+        return true
+    }
+
+    private func closePort(_ name: String, reason: String) {
+        guard let port = ports.removeValue(forKey: name) else { return }
+        port.source.cancel()  // its cancel handler closes the pcap handle and the membership socket
+        logger.info("stopped announcing on interface", metadata: ["interface": "\(name)", "reason": "\(reason)"])
+    }
+
+    private func join(_ address: IPv6Address, _ port: Port) {
+        do {
+            try port.membership?.join(address)
+        } catch {
+            logger.warning("cannot join solicited-node group", metadata: [
+                "interface": "\(port.interface.name)", "ip": "\(address)", "error": "\(error)",
+            ])
+        }
+    }
+
+    // MARK: - Frames
+
+    private func captureReadable(_ name: String) {
+        guard let port = ports[name] else { return }
+        switch port.capture.drain() {
+        case .failure(let error):
+            logger.warning("capture failed", metadata: ["interface": "\(name)", "error": "\(error)"])
+            closePort(name, reason: "capture failed")
+        case .success(let frames):
+            let ourMACs = Set(allInterfaces.compactMap(\.mac))
+            for bytes in frames { handle(bytes, on: port, ourMACs: ourMACs) }
+        }
+    }
+
+    private func handle(_ bytes: [UInt8], on port: Port, ourMACs: Set<MACAddress>) {
+        let frame: Frame
+        do {
+            frame = try Frame(decoding: bytes)
+        } catch {
+            counters.malformedFrames += 1
+            logger.debug("malformed frame dropped", metadata: [
+                "interface": "\(port.interface.name)", "error": "\(error)", "length": "\(bytes.count)",
+            ])
+            return
+        }
+        switch configuration.policy.decide(frame, on: port.interface, owned: owned, ourMACs: ourMACs) {
+        case .reply(let address, let reply):
+            counters.requestsReceived[address, default: 0] += 1
+            if let error = port.capture.inject(reply.encoded()) {
+                counters.injectFailures += 1
+                logger.warning("reply failed", metadata: ["interface": "\(port.interface.name)", "error": "\(error)"])
+                return
+            }
+            counters.responsesSent[address, default: 0] += 1
+            logger.log(level: configuration.packetLogLevel, "answered", metadata: Self.metadata(frame, address, port))
+        case .conflict(let conflict):
+            counters.conflicts[conflict.address, default: 0] += 1
+            conflictContinuation.yield(conflict)
+            logger.warning("address conflict", metadata: [
+                "ip": "\(conflict.address)", "interface": "\(conflict.interface)",
+                "foreign_mac": "\(conflict.foreignMAC)", "our_mac": "\(conflict.ourMAC)",
+                "count": "\(counters.conflicts[conflict.address, default: 0])",
+            ])
+        case .drop:
+            break
+        }
+    }
+
+    private static func metadata(_ request: Frame, _ address: IPAddress, _ port: Port) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "ip": "\(address)", "interface": "\(port.interface.name)",
+            "reply_mac": "\(port.interface.mac.map(String.init(describing:)) ?? "-")",
+        ]
+        switch request.payload {
+        case .arp(let arp):
+            metadata["protocol"] = "arp"
+            metadata["requester_mac"] = "\(arp.senderMAC)"
+            metadata["requester_ip"] = "\(arp.senderIP)"
+        case .neighborDiscovery(let packet):
+            metadata["protocol"] = "ndp"
+            if case .solicitation(let ns) = packet.message, let mac = ns.sourceLinkLayerAddress {
+                metadata["requester_mac"] = "\(mac)"
+            }
+            metadata["requester_ip"] = "\(packet.source)"
+        }
+        return metadata
+    }
+
+    // MARK: - Gratuitous rounds
+
+    private func sendDueRounds() {
+        for address in schedule.due(now: clock.now) {
+            for port in ports.values.sorted(by: { $0.interface.index < $1.interface.index })
+            where owned.allows(address, on: port.interface.name) {
+                var sent = 0
+                for frame in GratuitousFrames.round(for: address, on: port.interface, policy: configuration.policy) {
+                    if let error = port.capture.inject(frame.encoded()) {
+                        counters.injectFailures += 1
+                        logger.warning("gratuitous send failed", metadata: [
+                            "interface": "\(port.interface.name)", "error": "\(error)",
+                        ])
+                    } else {
+                        sent += 1
+                    }
+                }
+                counters.gratuitousSent[address, default: 0] += UInt64(sent)
+                logger.log(level: configuration.packetLogLevel, "gratuitous", metadata: [
+                    "ip": "\(address)", "interface": "\(port.interface.name)", "frames": "\(sent)",
+                ])
+            }
+        }
+        rescheduleTimer()
+    }
+
+    private func rescheduleTimer() {
+        timer?.cancel()
+        timer = nil
+        guard let deadline = schedule.nextDeadline else { return }
+        let delay = max(.zero, clock.now.duration(to: deadline))
+        let (seconds, attoseconds) = delay.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), leeway: .milliseconds(5))
+        timer.setEventHandler { [unowned self] in self.assumeIsolated { $0.sendDueRounds() } }
+        self.timer = timer
+        timer.resume()
+    }
+}
+
+/// Runs an actor's jobs on a serial dispatch queue, so that dispatch sources on the same queue
+/// are already isolated to the actor (`assumeIsolated` holds, checked by `checkIsolated`).
+final class DispatchQueueExecutor: SerialExecutor {
+    let queue: DispatchQueue
+
+    init(label: String) { queue = DispatchQueue(label: label) }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedSerialExecutor()) }
+    }
+
+    func checkIsolated() { dispatchPrecondition(condition: .onQueue(queue)) }
+}

@@ -1,0 +1,34 @@
+public import Addressing
+
+/// A snapshot of the announcer's counters. The per-IP ones map one to one onto MetalLB's
+/// Prometheus metrics (internal/layer2/stats.go); the rest are SwiftLB additions.
+public struct AnnouncerCounters: Hashable, Sendable {
+    /// `metallb_layer2_requests_received{ip}`: ARP requests / NS for an owned IP on an allowed interface.
+    public var requestsReceived: [IPAddress: UInt64] = [:]
+    /// `metallb_layer2_responses_sent{ip}`: replies written.
+    public var responsesSent: [IPAddress: UInt64] = [:]
+    /// `metallb_layer2_gratuitous_sent{ip}`: 2 per ARP round per interface, 1 per NDP round.
+    public var gratuitousSent: [IPAddress: UInt64] = [:]
+    /// `swiftlb_layer2_conflicts{ip}`: frames from another MAC claiming one of our IPs.
+    public var conflicts: [IPAddress: UInt64] = [:]
+    /// `swiftlb_layer2_malformed_frames`: captured frames that failed to decode, dropped.
+    public var malformedFrames: UInt64 = 0
+    /// `swiftlb_layer2_inject_failures`: `pcap_inject` errors.
+    public var injectFailures: UInt64 = 0
+
+    public init() {}
+
+    /// One `name{ip="…"} value` line per series, sorted, for logs and tests.
+    public var lines: [String] {
+        var lines: [String] = []
+        for (name, series) in [("metallb_layer2_requests_received", requestsReceived),
+                               ("metallb_layer2_responses_sent", responsesSent),
+                               ("metallb_layer2_gratuitous_sent", gratuitousSent),
+                               ("swiftlb_layer2_conflicts", conflicts)] {
+            for (ip, value) in series.sorted(by: { $0.key < $1.key }) { lines.append("\(name){ip=\"\(ip)\"} \(value)") }
+        }
+        lines.append("swiftlb_layer2_malformed_frames \(malformedFrames)")
+        lines.append("swiftlb_layer2_inject_failures \(injectFailures)")
+        return lines
+    }
+}
