@@ -99,6 +99,29 @@ var swiftlbDependencies: [Target.Dependency] = [
 
 // MARK: - Gossip: msgpack, memberlist messages, SWIM/Lifeguard, NIO transport (issue 4)
 
+// Pure cores: the go-msgpack-compatible codec, memberlist's messages and the SWIM/Lifeguard
+// state machine. Neither may depend on NIO, Crypto or any shell module.
+targets += [
+    .target(name: "MsgPack", swiftSettings: swiftSettings),
+    .target(name: "Gossip", dependencies: ["MsgPack"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "MsgPackTests",
+        dependencies: ["MsgPack", "SwiftLBTestKit", .product(name: "PropertyBased", package: "swift-property-based")],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "GossipTests",
+        dependencies: [
+            "Gossip", "MsgPack", "SwiftLBTestKit",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ],
+        exclude: ["Vectors/generate.go"],
+        resources: [.copy("Vectors/vectors.txt")],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["MsgPack", "Gossip"]
+
 // MARK: - Kube: Kubernetes client, informers, leases, KubeFake (issue 5)
 
 // MARK: - Assembly

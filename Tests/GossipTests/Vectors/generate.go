@@ -1,0 +1,4 @@
+// Placeholder; replaced by the vector generator.
+package main
+
+func main() {}
