@@ -5,7 +5,8 @@
 public struct MsgPackDecodeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Reason: Hashable, Sendable {
-        /// The input ended before the value was complete.
+        /// The input ended before the value was complete. Stream readers treat this as
+        /// "wait for more bytes".
         case truncated
         /// The marker byte is not defined by the msgpack specification (0xc1).
         case invalidMarker(UInt8)
@@ -13,13 +14,13 @@ public struct MsgPackDecodeError: Error, Hashable, Sendable, CustomStringConvert
         case typeMismatch(expected: String, marker: UInt8)
         /// An integer does not fit the requested type (negative into unsigned, or too large).
         case integerOverflow
-        /// Containers nested deeper than the decoder's limit.
+        /// Containers nested deeper than the reader's limit.
         case tooDeep
-        /// A declared length larger than the bytes that remain (or than a configured limit).
+        /// A declared length larger than the bytes that remain.
         case lengthTooLarge(Int)
         /// A map key that is not a string.
         case nonStringKey
-        /// A domain-level constraint (used by message decoders).
+        /// A domain-level constraint violated (used by message decoders).
         case invalid(String)
     }
 

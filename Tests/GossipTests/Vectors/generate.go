@@ -1,4 +1,0 @@
-// Placeholder; replaced by the vector generator.
-package main
-
-func main() {}
