@@ -146,30 +146,6 @@ targets += [
 ]
 swiftlbDependencies += ["GossipTransport"]
 
-dependencies += [.package(url: "https://github.com/apple/swift-nio", from: "2.70.0")]
-
-// Shell: memberlist's packet and stream framing (LZW, CRC, compound, AES-GCM keyring,
-// labels) and the SwiftNIO transport that drives the Gossip core over UDP and TCP.
-targets += [
-    .target(
-        name: "GossipTransport",
-        dependencies: [
-            "Gossip", "MsgPack",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ],
-        swiftSettings: swiftSettings
-    ),
-    .testTarget(
-        name: "GossipTransportTests",
-        dependencies: ["GossipTransport", "Gossip", "MsgPack", "SwiftLBTestKit"],
-        swiftSettings: swiftSettings
-    ),
-]
-swiftlbDependencies += ["GossipTransport"]
-
 // MARK: - Kube: Kubernetes client, informers, leases, KubeFake (issue 5)
 
 // MARK: - Assembly
