@@ -310,16 +310,19 @@ func handleCommand(list *memberlist.Memberlist, d *delegate, line string, leave 
 	}
 }
 
-// applyFastProfile sets SwiftLB's `fast` profile (docs/gossip.md): sub-second detection on
-// a healthy LAN. The values must match GossipConfiguration's fast profile in Swift.
+// applyFastProfile sets SwiftLB's `fast` profile (GossipSettings.fast in Sources/Gossip):
+// sub-second detection on a healthy LAN. The values must match the Swift profile.
 func applyFastProfile(c *memberlist.Config) {
-	c.ProbeInterval = 200 * time.Millisecond
-	c.ProbeTimeout = 100 * time.Millisecond
-	c.SuspicionMult = 2
+	c.ProbeInterval = 100 * time.Millisecond
+	c.ProbeTimeout = 50 * time.Millisecond
+	c.IndirectChecks = 3
+	c.SuspicionMult = 3
 	c.SuspicionMaxTimeoutMult = 3
-	c.GossipInterval = 50 * time.Millisecond
-	c.GossipNodes = 3
 	c.RetransmitMult = 4
-	c.PushPullInterval = 15 * time.Second
+	c.GossipInterval = 20 * time.Millisecond
+	c.GossipNodes = 3
+	c.GossipToTheDeadTime = 10 * time.Second
+	c.PushPullInterval = 10 * time.Second
 	c.TCPTimeout = 2 * time.Second
+	c.AwarenessMaxMultiplier = 8
 }
