@@ -134,6 +134,7 @@ targets += [
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: swiftSettings
@@ -141,6 +142,15 @@ targets += [
     .testTarget(
         name: "GossipTransportTests",
         dependencies: ["GossipTransport", "Gossip", "MsgPack", "SwiftLBTestKit"],
+        swiftSettings: swiftSettings
+    ),
+    // Runs the built `swiftlb members` and the Go memberlist peer (Tests/GoPeer) on loopback.
+    .testTarget(
+        name: "GossipInteropTests",
+        dependencies: [
+            "GossipTransport", "Gossip", "MsgPack",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ],
         swiftSettings: swiftSettings
     ),
 ]
