@@ -87,9 +87,10 @@ struct MembersCommand: AsyncParsableCommand {
         await node.start(joining: join.compactMap(NodeAddress.init(parsing:)))
         output.write(["event": "ready", "node": name, "addr": bind])
 
+        var queries = 0
         for await command in commands {
             if command == "leave" { break }
-            await handle(command, node: node, output: output)
+            await handle(command, node: node, output: output, queries: &queries)
         }
         withExtendedLifetime(signalSources) {}
         await node.leave(timeout: .seconds(1))
@@ -111,7 +112,7 @@ struct MembersCommand: AsyncParsableCommand {
         ]
     }
 
-    private func handle(_ command: String, node: GossipNode, output: JSONLineWriter) async {
+    private func handle(_ command: String, node: GossipNode, output: JSONLineWriter, queries: inout Int) async {
         let fields = command.split(separator: " ", maxSplits: 2).map(String.init)
         guard let verb = fields.first else { return }
         switch verb {
@@ -124,8 +125,9 @@ struct MembersCommand: AsyncParsableCommand {
             }
         case "counters":
             let counters = node.counters
+            queries += 1
             output.write([
-                "event": "counters", "packetsIn": counters.packetsIn, "bytesOut": counters.bytesOut,
+                "event": "counters", "sequence": queries, "packetsIn": counters.packetsIn, "bytesOut": counters.bytesOut,
                 "droppedMalformed": counters.droppedMalformed, "droppedUndecryptable": counters.droppedUndecryptable,
             ])
         case "user", "reliable":

@@ -15,6 +15,12 @@ struct PeerEvent: Sendable, Decodable, CustomStringConvertible {
     var data: String?
     var join: Bool?
     var time: String?
+    /// `counters` replies of `swiftlb members`.
+    var sequence: Int?
+    var droppedUndecryptable: Int?
+    var droppedMalformed: Int?
+
+    init(event: String) { self.event = event }
 
     var description: String {
         "\(event) node=\(node ?? "-") meta=\(meta ?? "-") data=\(data ?? "-")"
