@@ -123,6 +123,63 @@ swiftlbDependencies += ["Announcer", "Packets"]
 
 // MARK: - Gossip: msgpack, memberlist messages, SWIM/Lifeguard, NIO transport (issue 4)
 
+// Pure cores: the go-msgpack-compatible codec, memberlist's messages and the SWIM/Lifeguard
+// state machine. Neither may depend on NIO, Crypto or any shell module.
+targets += [
+    .target(name: "MsgPack", swiftSettings: swiftSettings),
+    .target(name: "Gossip", dependencies: ["MsgPack"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "MsgPackTests",
+        dependencies: ["MsgPack", "SwiftLBTestKit", .product(name: "PropertyBased", package: "swift-property-based")],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "GossipTests",
+        dependencies: [
+            "Gossip", "MsgPack", "SwiftLBTestKit",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ],
+        exclude: ["Vectors/generate.sh", "Vectors/generate.go.txt", "Vectors/export_vectors.go.txt"],
+        resources: [.copy("Vectors/vectors.txt")],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["MsgPack", "Gossip"]
+
+dependencies += [.package(url: "https://github.com/apple/swift-nio", from: "2.70.0")]
+
+// Shell: memberlist's packet and stream framing (LZW, CRC, compound, AES-GCM keyring,
+// labels) and the SwiftNIO transport that drives the Gossip core over UDP and TCP.
+targets += [
+    .target(
+        name: "GossipTransport",
+        dependencies: [
+            "Gossip", "MsgPack",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "GossipTransportTests",
+        dependencies: ["GossipTransport", "Gossip", "MsgPack", "SwiftLBTestKit"],
+        swiftSettings: swiftSettings
+    ),
+    // Runs the built `swiftlb members` and the Go memberlist peer (Tests/GoPeer) on loopback.
+    .testTarget(
+        name: "GossipInteropTests",
+        dependencies: [
+            "GossipTransport", "Gossip", "MsgPack",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["GossipTransport"]
+
 // MARK: - Kube: Kubernetes client, informers, leases, KubeFake (issue 5)
 
 // MARK: - Assembly
