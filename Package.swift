@@ -101,6 +101,35 @@ var swiftlbDependencies: [Target.Dependency] = [
 
 // MARK: - Kube: Kubernetes client, informers, leases, KubeFake (issue 5)
 
+dependencies += [
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+]
+
+targets += [
+    // Kubernetes client: kubeconfig / in-cluster configuration, typed resources, reflectors,
+    // informers, writes with conflict retry, events, Lease leader election.
+    .target(
+        name: "Kube",
+        dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "KubeTests",
+        dependencies: ["Kube", "SwiftLBTestKit"],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["Kube"]
+
 // MARK: - Assembly
 
 targets += [
