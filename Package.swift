@@ -130,6 +130,40 @@ targets += [
 ]
 swiftlbDependencies += ["Kube"]
 
+// KubeFake: a generic in-process Kubernetes API server for tests and the lab (objects held as
+// JSON, no dependency on the `Kube` client), and the `swiftlb fake-apiserver` command.
+dependencies += [
+    .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+    .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
+]
+
+targets += [
+    .target(
+        name: "KubeFake",
+        dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "KubeFakeTests",
+        dependencies: [
+            "KubeFake",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["KubeFake"]
+
 // MARK: - Assembly
 
 targets += [
