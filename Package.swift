@@ -124,7 +124,7 @@ targets += [
     ),
     .testTarget(
         name: "KubeTests",
-        dependencies: ["Kube", "SwiftLBTestKit"],
+        dependencies: ["Kube", "KubeFake", "SwiftLBTestKit"],
         swiftSettings: swiftSettings
     ),
 ]
@@ -156,8 +156,9 @@ targets += [
         name: "KubeFakeTests",
         dependencies: [
             "KubeFake",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ],
         swiftSettings: swiftSettings
     ),
