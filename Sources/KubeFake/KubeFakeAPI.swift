@@ -473,6 +473,9 @@ public actor KubeFakeAPI {
 
     public var openWatchCount: Int { watchers.count }
 
+    /// Requests (and watch deliveries) currently held by `pause()`.
+    public nonisolated var heldByPauseCount: Int { pauseGate.waitingCount }
+
     public func compactHistory() { store.compact() }
 
     public func setHistoryLimit(_ limit: Int) { store.historyLimit = max(1, limit) }
@@ -610,6 +613,7 @@ public actor KubeFakeAPI {
                     "resourceVersion": .int(store.resourceVersion),
                     "oldestAvailableResourceVersion": .int(store.oldestAvailableResourceVersion),
                     "history": .int(Int64(store.history.count)), "watches": .int(Int64(watchers.count)),
+                    "heldByPause": .int(Int64(pauseGate.waitingCount)),
                 ])
             default:
                 throw APIError.pathNotFound(request.path)

@@ -12,6 +12,9 @@ final class PauseGate: Sendable {
 
     var isPaused: Bool { state.withLock { $0.paused } }
 
+    /// How many requests or watch deliveries are held right now.
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+
     func pause() { state.withLock { $0.paused = true } }
 
     func resume() {
