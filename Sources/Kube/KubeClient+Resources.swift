@@ -144,12 +144,12 @@ extension KubeClient {
         namespace: String? = nil,
         status: Bool = false,
         maxAttempts: Int = 5,
-        mutate: (inout Object) throws -> Void
+        mutate: (inout Object) async throws -> Void
     ) async throws -> Object {
         var attempt = 1
         while true {
             var object = try await get(type, name: name, namespace: namespace)
-            try mutate(&object)
+            try await mutate(&object)
             do {
                 return try await put(object, subresource: status ? "status" : nil)
             } catch let error as KubeAPIError where error.isConflict && attempt < maxAttempts {
