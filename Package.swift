@@ -182,6 +182,70 @@ swiftlbDependencies += ["GossipTransport"]
 
 // MARK: - Kube: Kubernetes client, informers, leases, KubeFake (issue 5)
 
+dependencies += [
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+]
+
+targets += [
+    // Kubernetes client: kubeconfig / in-cluster configuration, typed resources, reflectors,
+    // informers, writes with conflict retry, events, Lease leader election.
+    .target(
+        name: "Kube",
+        dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "KubeTests",
+        dependencies: ["Kube", "KubeFake", "SwiftLBTestKit"],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["Kube"]
+
+// KubeFake: a generic in-process Kubernetes API server for tests and the lab (objects held as
+// JSON, no dependency on the `Kube` client), and the `swiftlb fake-apiserver` command.
+dependencies += [
+    .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+    .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
+]
+
+targets += [
+    .target(
+        name: "KubeFake",
+        dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "KubeFakeTests",
+        dependencies: [
+            "KubeFake",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["KubeFake"]
+
 // MARK: - Assembly
 
 targets += [

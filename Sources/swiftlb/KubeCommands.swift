@@ -2,5 +2,5 @@ import ArgumentParser
 
 /// The subcommands of the kube area, registered on `swiftlb`.
 enum KubeCommands {
-    static let all: [any ParsableCommand.Type] = []
+    static let all: [any ParsableCommand.Type] = [FakeAPIServerCommand.self]
 }
