@@ -190,6 +190,8 @@ lab_spawn() {
     # running it from a subshell without job control, so $! is the session leader's pid.
     (set +m; exec setsid ip netns exec "$ns" "$@" >>"$LAB_RUN/$name.log" 2>&1 </dev/null) &
     pid=$!
+    # Out of the job table: no "Killed" notices from bash when the lab kills it.
+    disown "$pid" 2>/dev/null || true
     echo "$pid" >"$LAB_RUN/$name.pid"
     echo "$node" >"$LAB_RUN/$name.node"
     echo "$pid"
@@ -198,11 +200,19 @@ lab_spawn() {
 # lab_pid <name>: the recorded pid of a spawned process (empty if none).
 lab_pid() { cat "$LAB_RUN/$1.pid" 2>/dev/null || true; }
 
+# lab_alive <pid>: true if the process exists and is not a zombie waiting to be reaped.
+lab_alive() {
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    stat="${stat##*) }"
+    [ "${stat%% *}" != Z ]
+}
+
 # lab_running <name>: true if the spawned process is alive.
 lab_running() {
     local pid
     pid="$(lab_pid "$1")"
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+    [ -n "$pid" ] && lab_alive "$pid"
 }
 
 # lab_kill <name> [signal]: signals the spawned process's whole process group (default
@@ -222,7 +232,7 @@ lab_wait_exit() {
     local name="$1" deadline=$((SECONDS + ${2:-10})) pid
     pid="$(lab_pid "$name")"
     [ -n "$pid" ] || return 0
-    while kill -0 "$pid" 2>/dev/null; do
+    while lab_alive "$pid"; do
         (( SECONDS < deadline )) || return 1
         sleep 0.05
     done
@@ -263,7 +273,7 @@ lab_status() {
         [ -e "$pidfile" ] || continue
         name="$(basename "$pidfile" .pid)"
         pid="$(cat "$pidfile")"
-        if kill -0 "$pid" 2>/dev/null; then state=running; else state=exited; fi
+        if lab_alive "$pid"; then state=running; else state=exited; fi
         printf '  %-24s node=%-8s pid=%-8s %s log=%s\n' "$name" \
             "$(cat "$LAB_RUN/$name.node" 2>/dev/null)" "$pid" "$state" "$LAB_RUN/$name.log"
     done
