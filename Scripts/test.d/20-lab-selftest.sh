@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Self-test of the network-namespace lab (Scripts/lab, Scripts/lab.d/) and of arp-probe:
 # a 2-node lab with a unique name; client <-> node pings (IPv4 and IPv6) and the fixed MACs;
+# a link set down stops traffic; the prober's ARP and NDP answers name the owner's MAC;
 # a keepalived pair, where the client's prober sees the VIP answered by node1's MAC; node1
 # dies (keepalived SIGKILLed + link down) and the prober sees node2's MAC take over with no
 # probe answered by both; `lab down` leaves no slb-*-<name> namespace, process or run dir.
@@ -64,6 +65,14 @@ lab_exec client ping -6 -c 1 -W 2 "$(lab_node_ipv6 2)" >/dev/null || fail "clien
 if lab_exec client ping -c 1 -W 1 "$(lab_node_ipv4 2)" >/dev/null; then fail "node2 answers with its link down"; fi
 "$repo/Scripts/lab" --name "$name" link 2 up
 lab_exec client ping -c 1 -W 2 "$(lab_node_ipv4 2)" >/dev/null || fail "node2 unreachable after link up"
+
+echo "-- arp-probe: ARP and NDP answers carry the owner's MAC"
+summary="$(lab_exec client "$probe" --interface eth0 --target "$(lab_node_ipv4 2)" --count 3 --quiet)"
+grep -q "\"replies\":3.*\"macs\":\[\"$(lab_node_mac 2)\"\]" <<<"$summary" \
+    || fail "ARP for node2 not answered 3 times by node2 alone: $summary"
+summary="$(lab_exec client "$probe" --interface eth0 --target "$(lab_node_ipv6 1)" --count 3 --quiet)"
+grep -q "\"replies\":3.*\"macs\":\[\"$(lab_node_mac 1)\"\]" <<<"$summary" \
+    || fail "NDP for node1 not answered 3 times by node1 alone: $summary"
 
 echo "-- keepalived pair, node1 master"
 keepalived_start 1

@@ -40,6 +40,14 @@ struct ArpFrame: Equatable, Sendable {
     /// a request (the form keepalived and MetalLB use) or as a reply (RFC 5227 section 3).
     var isGratuitous: Bool { senderIP == targetIP }
 
+    /// The answer this frame gives for `target`: a reply naming it as sender, or a
+    /// gratuitous ARP for it; nil for anything else (including requests for it).
+    func answer(for target: IPv4) -> ProbeAnswer? {
+        guard senderIP == target else { return nil }
+        if isGratuitous { return ProbeAnswer(mac: senderMac, kind: .garp) }
+        return operation == .reply ? ProbeAnswer(mac: senderMac, kind: .reply) : nil
+    }
+
     func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.minimumLength)

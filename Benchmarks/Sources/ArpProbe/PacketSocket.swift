@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 
-/// A raw `AF_PACKET` socket bound to one interface, receiving only ARP frames
-/// (packet(7)). It sends only on that interface. Owned by a single task; closes on deinit.
+/// A raw `AF_PACKET` socket bound to one interface, receiving only frames of one EtherType
+/// (ARP or IPv6; packet(7)). It sends only on that interface. Owned by a single task; closes on deinit.
 final class PacketSocket {
     enum Failure: Error, CustomStringConvertible {
         case noSuchInterface(String)
@@ -22,17 +22,20 @@ final class PacketSocket {
         var index: Int32
         var mac: MacAddress
         var ipv4: IPv4?
+        /// The first global IPv6 address, else the link-local one.
+        var ipv6: IPv6?
     }
 
     private let descriptor: Int32
     private let interfaceIndex: Int32
-    /// ETH_P_ARP from <linux/if_ether.h>, which Glibc's module does not export.
-    static let etherTypeArp: UInt16 = 0x0806
+    private let etherType: UInt16
 
-    init(interfaceIndex: Int32) throws(Failure) {
-        let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(Self.etherTypeArp.bigEndian))
+    /// - Parameter etherType: ETH_P_ARP (0x0806) or ETH_P_IPV6 (0x86dd); <linux/if_ether.h>
+    ///   is not exported by Glibc's module.
+    init(interfaceIndex: Int32, etherType: UInt16) throws(Failure) {
+        let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(etherType.bigEndian))
         guard fd >= 0 else { throw .system(call: "socket(AF_PACKET)", errno: errno) }
-        let address = LinkLayerSocketAddress(interfaceIndex: interfaceIndex, etherType: Self.etherTypeArp)
+        let address = LinkLayerSocketAddress(interfaceIndex: interfaceIndex, etherType: etherType)
         let bound = address.withSocketAddress { bind(fd, $0, $1) }
         guard bound == 0 else {
             let code = errno
@@ -41,6 +44,7 @@ final class PacketSocket {
         }
         self.descriptor = fd
         self.interfaceIndex = interfaceIndex
+        self.etherType = etherType
     }
 
     deinit { close(descriptor) }
@@ -56,6 +60,7 @@ final class PacketSocket {
         defer { freeifaddrs(list) }
         var mac: MacAddress?
         var ipv4: IPv4?
+        var ipv6: IPv6?
         var entry: UnsafeMutablePointer<ifaddrs>? = first
         while let current = entry {
             defer { entry = current.pointee.ifa_next }
@@ -70,16 +75,21 @@ final class PacketSocket {
                 address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
                     ipv4 = IPv4(withUnsafeBytes(of: inet.pointee.sin_addr) { Array($0) })
                 }
+            case AF_INET6:
+                let candidate = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in
+                    IPv6(withUnsafeBytes(of: inet6.pointee.sin6_addr) { Array($0) })
+                }
+                if ipv6 == nil || (ipv6!.isLinkLocal && !candidate.isLinkLocal) { ipv6 = candidate }
             default:
                 break
             }
         }
         guard let mac else { throw .noAddress(interface: name, family: "link-layer") }
-        return InterfaceAddresses(index: index, mac: mac, ipv4: ipv4)
+        return InterfaceAddresses(index: index, mac: mac, ipv4: ipv4, ipv6: ipv6)
     }
 
     func send(_ frame: [UInt8]) throws(Failure) {
-        let address = LinkLayerSocketAddress(interfaceIndex: interfaceIndex, etherType: Self.etherTypeArp)
+        let address = LinkLayerSocketAddress(interfaceIndex: interfaceIndex, etherType: etherType)
         let sent = frame.withUnsafeBytes { bytes in
             address.withSocketAddress { sendto(descriptor, bytes.baseAddress, bytes.count, 0, $0, $1) }
         }

@@ -1,13 +1,24 @@
-/// What the client saw about one IP: which MACs answered, when the owner changed, and
-/// whether two MACs ever answered the same probe after the change. Pure: frames and
-/// timestamps in, observations out (the socket and the clocks live in `main.swift`).
-struct ProbeRecorder: Sendable {
+/// One answer for the probed IP on the wire: who claims it, and how.
+struct ProbeAnswer: Equatable, Sendable {
     enum Kind: String, Sendable {
-        /// A reply to one of our requests (or anyone's) with the target as sender IP.
+        /// An ARP reply or a solicited neighbour advertisement naming the target.
         case reply
         /// A gratuitous ARP (sender IP == target IP), request or reply form.
         case garp
+        /// An unsolicited neighbour advertisement for the target (RFC 4861 section 7.2.6),
+        /// IPv6's gratuitous ARP.
+        case unsolicitedNA = "unsolicited_na"
     }
+
+    var mac: MacAddress
+    var kind: Kind
+}
+
+/// What the client saw about one IP: which MACs answered, when the owner changed, and
+/// whether two MACs ever answered the same probe after the change. Pure: answers and
+/// timestamps in, observations out (the socket and the clocks live in `main.swift`).
+struct ProbeRecorder: Sendable {
+    typealias Kind = ProbeAnswer.Kind
 
     /// One answer about the target. `window` is the index of the last probe sent before it
     /// arrived (-1 before the first probe), so answers to the same probe share a window.
@@ -27,7 +38,6 @@ struct ProbeRecorder: Sendable {
         var window: Int
     }
 
-    let target: IPv4
     let ownMac: MacAddress
     private(set) var initialMac: MacAddress?
     private(set) var change: Change?
@@ -40,28 +50,25 @@ struct ProbeRecorder: Sendable {
 
     /// - Parameter initialMac: the owner before the event under test; nil takes the first
     ///   MAC that answers.
-    init(target: IPv4, ownMac: MacAddress, initialMac: MacAddress?) {
-        self.target = target
+    init(ownMac: MacAddress, initialMac: MacAddress?) {
         self.ownMac = ownMac
         self.initialMac = initialMac
     }
 
-    /// Records `frame` if it answers for the target; nil for every other frame.
-    mutating func observe(_ frame: ArpFrame, seconds: Double, wallSeconds: Double, window: Int)
+    /// Records an answer for the target (nil: a frame about something else, or our own).
+    mutating func observe(_ answer: ProbeAnswer?, seconds: Double, wallSeconds: Double, window: Int)
         -> Observation?
     {
-        guard frame.senderIP == target, frame.senderMac != ownMac,
-            frame.operation == .reply || frame.isGratuitous
-        else {
+        guard let answer, answer.mac != ownMac else {
             unrelatedFrames += 1
             return nil
         }
-        let kind: Kind = frame.isGratuitous ? .garp : .reply
+        let kind = answer.kind
         switch kind {
         case .reply: replies += 1
-        case .garp: gratuitous += 1
+        case .garp, .unsolicitedNA: gratuitous += 1
         }
-        let mac = frame.senderMac
+        let mac = answer.mac
         if !macsInOrderSeen.contains(mac) { macsInOrderSeen.append(mac) }
         if initialMac == nil { initialMac = mac }
         if change == nil, mac != initialMac {
@@ -73,7 +80,7 @@ struct ProbeRecorder: Sendable {
         return Observation(seconds: seconds, wallSeconds: wallSeconds, mac: mac, kind: kind, window: window)
     }
 
-    /// Counts the frames that were not even ARP (decoding errors); they are dropped.
+    /// Counts the frames that did not decode (truncated, wrong checksum); they are dropped.
     mutating func countMalformed() { unrelatedFrames += 1 }
 
     /// Windows after the change in which two or more different MACs answered: each is a

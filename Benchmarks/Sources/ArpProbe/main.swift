@@ -1,6 +1,7 @@
 // arp-probe: what a client on the LAN sees while an IP changes owner. Runs inside the lab's
-// client namespace (Scripts/lab), sends one ARP request per interval on the interface it is
-// told, and records every answer for the target with the answering MAC. Bounded in time
+// client namespace (Scripts/lab), sends one ARP request (IPv4 target) or Neighbor
+// Solicitation (IPv6 target) per interval on the interface it is told, and records every
+// answer for the target with the answering MAC. Bounded in time
 // (--duration-s, at most 600 s) and in count (--count).
 #if canImport(Glibc)
 import Glibc
@@ -46,23 +47,54 @@ do {
     fail(error.description, status: 2)
 }
 
+/// The protocol spoken for the target's family: ARP for IPv4, NDP for IPv6.
+struct ProbeProtocol {
+    var etherType: UInt16
+    var request: [UInt8]
+    var answer: (ArraySlice<UInt8>) -> ProbeAnswer??
+}
+
 let socketHandle: PacketSocket
 let ownMac: MacAddress
-let sourceIP: IPv4
+let probeProtocol: ProbeProtocol
 do throws(PacketSocket.Failure) {
     let addresses = try PacketSocket.addresses(of: options.interface)
-    guard let ip = options.sourceIP ?? addresses.ipv4 else {
-        throw PacketSocket.Failure.noAddress(interface: options.interface, family: "IPv4")
-    }
     ownMac = addresses.mac
-    sourceIP = ip
-    socketHandle = try PacketSocket(interfaceIndex: addresses.index)
+    switch options.target {
+    case .v4(let target):
+        guard let source = options.sourceIP?.v4 ?? addresses.ipv4 else {
+            throw PacketSocket.Failure.noAddress(interface: options.interface, family: "IPv4 (or --source-ip of that family)")
+        }
+        probeProtocol = ProbeProtocol(
+            etherType: ArpFrame.etherTypeArp,
+            request: ArpFrame.request(from: ownMac, senderIP: source, asking: target).encoded(),
+            answer: { bytes in (try? ArpFrame(decoding: bytes)).map { $0.answer(for: target) } }
+        )
+    case .v6(let target):
+        guard let source = options.sourceIP?.v6 ?? addresses.ipv6 else {
+            throw PacketSocket.Failure.noAddress(interface: options.interface, family: "IPv6 (or --source-ip of that family)")
+        }
+        probeProtocol = ProbeProtocol(
+            etherType: NeighborDiscovery.etherTypeIPv6,
+            request: NeighborDiscovery.solicitation(from: ownMac, source: source, asking: target),
+            answer: { bytes in
+                do throws(NeighborDiscovery.DecodeError) {
+                    return .some(try NeighborDiscovery.answer(in: bytes, for: target))
+                } catch .notICMPv6, .notAdvertisement {
+                    return .some(nil)  // other IPv6 traffic: not ours to count as malformed
+                } catch {
+                    return nil
+                }
+            }
+        )
+    }
+    socketHandle = try PacketSocket(interfaceIndex: addresses.index, etherType: probeProtocol.etherType)
 } catch {
     fail(error.description, status: 1)
 }
 
-let request = ArpFrame.request(from: ownMac, senderIP: sourceIP, asking: options.target).encoded()
-var recorder = ProbeRecorder(target: options.target, ownMac: ownMac, initialMac: options.initialMac)
+let request = probeProtocol.request
+var recorder = ProbeRecorder(ownMac: ownMac, initialMac: options.initialMac)
 let interval = Double(options.intervalMilliseconds) / 1000
 let start = seconds(on: CLOCK_MONOTONIC)
 let end = start + options.durationSeconds
@@ -108,17 +140,14 @@ probing: while true {
             fail(error.description, status: 1)
         }
         let arrived = seconds(on: CLOCK_MONOTONIC)
-        let arp: ArpFrame
-        do {
-            arp = try ArpFrame(decoding: frame)
-        } catch {
+        guard let answer = probeProtocol.answer(frame) else {
             recorder.countMalformed()
             continue
         }
         let hadChange = recorder.change != nil
         guard
             let observation = recorder.observe(
-                arp, seconds: arrived - start, wallSeconds: seconds(on: CLOCK_REALTIME), window: sent - 1)
+                answer, seconds: arrived - start, wallSeconds: seconds(on: CLOCK_REALTIME), window: sent - 1)
         else { continue }
         if !options.quiet {
             emit(
