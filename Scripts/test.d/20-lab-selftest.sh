@@ -67,10 +67,10 @@ if lab_exec client ping -c 1 -W 1 "$(lab_node_ipv4 2)" >/dev/null; then fail "no
 lab_exec client ping -c 1 -W 2 "$(lab_node_ipv4 2)" >/dev/null || fail "node2 unreachable after link up"
 
 echo "-- arp-probe: ARP and NDP answers carry the owner's MAC"
-summary="$(lab_exec client "$probe" --interface eth0 --target "$(lab_node_ipv4 2)" --count 3 --quiet)"
+summary="$(lab_exec client "$probe" --interface eth0 --target "$(lab_node_ipv4 2)" --interval-ms 100 --count 3 --quiet)"
 grep -q "\"replies\":3.*\"macs\":\[\"$(lab_node_mac 2)\"\]" <<<"$summary" \
     || fail "ARP for node2 not answered 3 times by node2 alone: $summary"
-summary="$(lab_exec client "$probe" --interface eth0 --target "$(lab_node_ipv6 1)" --count 3 --quiet)"
+summary="$(lab_exec client "$probe" --interface eth0 --target "$(lab_node_ipv6 1)" --interval-ms 100 --count 3 --quiet)"
 grep -q "\"replies\":3.*\"macs\":\[\"$(lab_node_mac 1)\"\]" <<<"$summary" \
     || fail "NDP for node1 not answered 3 times by node1 alone: $summary"
 
