@@ -4,7 +4,7 @@
 #
 #     source Scripts/lab.d/lib.sh
 #     lab_init mylab 3          # name (short, [a-z0-9]) and node count
-#     trap 'lab_down' EXIT
+#     lab_cleanup_on_exit       # trap 'lab_down' EXIT, and INT/TERM/HUP exit through it
 #     lab_up
 #     lab_spawn 1 keepalived -- keepalived -n ...
 #     lab_link 1 down
@@ -82,6 +82,15 @@ lab_bridge_port() {
 lab_namespaces() {
     ip netns list 2>/dev/null | awk '{print $1}' \
         | grep -E "^slb-(sw|client|node[0-9]+)-${LAB_NAME}\$" || true
+}
+
+# lab_cleanup_on_exit: `lab_down` when the script exits, also when it is interrupted or
+# terminated (bash runs an EXIT trap on a fatal signal only if that signal is trapped).
+lab_cleanup_on_exit() {
+    trap 'lab_down' EXIT
+    trap 'exit 129' HUP
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
 }
 
 # lab_pids_in_ns <ns>: pids of processes whose network namespace is <ns>.

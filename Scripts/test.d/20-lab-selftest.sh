@@ -21,7 +21,7 @@ if [ "${1:-}" != --in-lab ]; then
     # shellcheck source=../lab.d/lib.sh
     source Scripts/lab.d/lib.sh
     lab_init "$name" 2
-    trap 'lab_down' EXIT
+    lab_cleanup_on_exit
     status=0
     timeout -k 5 60 bash "$0" --in-lab "$name" "$probe" || status=$?
     lab_down
@@ -40,7 +40,7 @@ probe="$3"
 # shellcheck source=../lab.d/lib.sh
 source "$repo/Scripts/lab.d/lib.sh"
 lab_init "$name" 2
-trap 'lab_down' EXIT
+lab_cleanup_on_exit
 # shellcheck source=../lab.d/keepalived.sh
 source "$repo/Scripts/lab.d/keepalived.sh"
 
