@@ -28,6 +28,13 @@ targets += [
         path: "Sources/ArpProbe",
         swiftSettings: [.swiftLanguageMode(.v6)]
     ),
+    // Its frame codecs and recorder; run by Scripts/test.d/20-lab-selftest.sh.
+    .testTarget(
+        name: "ArpProbeTests",
+        dependencies: ["arp-probe"],
+        path: "Tests/ArpProbeTests",
+        swiftSettings: [.swiftLanguageMode(.v6)]
+    ),
 ]
 
 let package = Package(

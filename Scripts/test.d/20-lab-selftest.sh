@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Self-test of the network-namespace lab (Scripts/lab, Scripts/lab.d/) and of arp-probe:
+# Self-test of the network-namespace lab (Scripts/lab, Scripts/lab.d/) and of arp-probe
+# (its unit tests, Benchmarks/Tests/ArpProbeTests, run first):
 # a 2-node lab with a unique name; client <-> node pings (IPv4 and IPv6) and the fixed MACs;
 # a link set down stops traffic; the prober's ARP and NDP answers name the owner's MAC;
 # a keepalived pair, where the client's prober sees the VIP answered by node1's MAC; node1
-# dies (keepalived SIGKILLed + link down) and the prober sees node2's MAC take over with no
-# probe answered by both; `lab down` leaves no slb-*-<name> namespace, process or run dir.
+# dies (keepalived SIGKILLed + link down) and the prober sees node2's MAC take over, with
+# its gratuitous ARPs, and no probe answered by both; `lab down` leaves no slb-*-<name>
+# namespace, process or run dir.
 # The lab part runs under `timeout 60`; the outer script cleans up even if it is killed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,7 +17,10 @@ fail() { echo "20-lab-selftest: FAIL: $*" >&2; exit 1; }
 if [ "${1:-}" != --in-lab ]; then
     [ "$(id -u)" -eq 0 ] || fail "needs root (network namespaces)"
     command -v keepalived >/dev/null || fail "keepalived is missing (Scripts/install-deps)"
+    # The prober's pure parts first (Benchmarks/Tests/ArpProbeTests), then the lab.
+    swift build --package-path Benchmarks --product SwiftLBBenchmarksPackageTests >/dev/null
     swift build --package-path Benchmarks --product arp-probe >/dev/null
+    swift test --package-path Benchmarks --skip-build --filter ArpProbeTests 2>&1 | tail -n 1
     probe="$(swift build --package-path Benchmarks --show-bin-path)/arp-probe"
     name="t$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
     # shellcheck source=../lab.d/lib.sh
@@ -96,6 +101,8 @@ lab_wait_exit watch 15 || fail "prober did not finish"
 summary="$(grep '"summary":true' "$LAB_RUN/watch.log")"
 echo "$summary" | grep -q "\"new_mac\":\"$(lab_node_mac 2)\"" || fail "node2 did not take over: $summary"
 echo "$summary" | grep -q '"dual_answer_windows":0' || fail "two MACs answered one probe: $summary"
+grep -q "\"mac\":\"$(lab_node_mac 2)\",\"kind\":\"garp\"" "$LAB_RUN/watch.log" \
+    || fail "no gratuitous ARP from node2 (keepalived sends 5 on becoming master)"
 grep '"mac":"'"$(lab_node_mac 2)"'"' "$LAB_RUN/watch.log" | head -n 1 | sed 's/^/   first answer from node2: /'
 
 echo "-- lab down"

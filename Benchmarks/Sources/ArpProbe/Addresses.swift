@@ -46,7 +46,7 @@ struct IPv4: Hashable, Sendable, CustomStringConvertible {
         guard parts.count == 4 else { return nil }
         var octets: [UInt8] = []
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII),
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0 >= "0" && $0 <= "9" }),
                 let octet = UInt8(part)
             else { return nil }
             octets.append(octet)
