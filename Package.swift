@@ -246,6 +246,36 @@ targets += [
 ]
 swiftlbDependencies += ["KubeFake"]
 
+// MARK: - Daemons: observability, speaker, controller, lab (issue 6)
+
+dependencies += [
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+]
+
+targets += [
+    .target(
+        name: "Observability",
+        dependencies: [
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "ObservabilityTests",
+        dependencies: [
+            "Observability",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["Observability"]
+
 // MARK: - Assembly
 
 targets += [

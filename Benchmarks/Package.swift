@@ -35,6 +35,24 @@ targets += [
 
 // MARK: - Daemons (Scripts/bench/failover, Scripts/bench/soak)
 
+targets += [
+    // What a client in the lab sees while an IP changes owner: ARP requests every 20 ms from a
+    // raw AF_PACKET socket, every reply and gratuitous ARP with its MAC (Scripts/bench/failover,
+    // Scripts/test.d/20-lab-selftest.sh). Depends on nothing but Glibc.
+    .executableTarget(
+        name: "arp-probe",
+        path: "Sources/ArpProbe",
+        swiftSettings: [.swiftLanguageMode(.v6)]
+    ),
+    // Its frame codecs and recorder; run by Scripts/test.d/20-lab-selftest.sh.
+    .testTarget(
+        name: "ArpProbeTests",
+        dependencies: ["arp-probe"],
+        path: "Tests/ArpProbeTests",
+        swiftSettings: [.swiftLanguageMode(.v6)]
+    ),
+]
+
 let package = Package(
     name: "SwiftLBBenchmarks",
     platforms: [.macOS(.v15)],
