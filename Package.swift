@@ -284,12 +284,20 @@ targets += [
     .testTarget(name: "CommandLineTests", dependencies: ["SwiftLBTestKit"], swiftSettings: swiftSettings),
 ]
 
+// Sections may each declare a package they share (swift-nio, say); SwiftPM rejects duplicates,
+// so keep the first declaration of each location.
+var declaredLocations = Set<String>()
+let uniqueDependencies = dependencies.filter { dependency in
+    guard case .sourceControl(_, let location, _) = dependency.kind else { return true }
+    return declaredLocations.insert(location.lowercased()).inserted
+}
+
 let package = Package(
     name: "SwiftLB",
     platforms: [.macOS(.v15)],
     // Every library target is a product too, so the Benchmarks/ and Fuzz/ packages can use it.
     products: [.executable(name: "swiftlb", targets: ["swiftlb"])]
         + targets.filter { $0.type == .regular }.map { .library(name: $0.name, targets: [$0.name]) },
-    dependencies: dependencies,
+    dependencies: uniqueDependencies,
     targets: targets
 )
