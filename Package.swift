@@ -276,6 +276,43 @@ targets += [
 ]
 swiftlbDependencies += ["Observability"]
 
+dependencies += [.package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0")]
+
+targets += [
+    // The speaker: informers → ownership (Election) → Announcer, with gossip membership.
+    .target(
+        name: "Speaker",
+        dependencies: [
+            "Addressing", "ClusterModel", "Config", "Election", "Announcer", "Gossip", "GossipTransport",
+            "Kube", "Observability",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "SpeakerTests",
+        dependencies: ["Speaker", "KubeFake", "SwiftLBTestKit"],
+        swiftSettings: swiftSettings
+    ),
+    // The controller: informers → Allocation → Service status, behind a Lease.
+    .target(
+        name: "Controller",
+        dependencies: [
+            "Addressing", "ClusterModel", "Config", "Allocation", "Kube", "Observability",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "ControllerTests",
+        dependencies: ["Controller", "KubeFake", "SwiftLBTestKit"],
+        swiftSettings: swiftSettings
+    ),
+]
+swiftlbDependencies += ["Speaker", "Controller", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+
 // MARK: - Assembly
 
 targets += [

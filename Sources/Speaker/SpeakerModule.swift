@@ -1,0 +1,1 @@
+// The speaker daemon: see docs/speaker.md.
