@@ -34,7 +34,11 @@ if [ "${1:-}" != --in-lab ]; then
     leftovers="$(ip netns list | awk '{print $1}' | grep -E "^slb-.*-$name\$" || true)"
     [ -z "$leftovers" ] || fail "namespaces left behind: $leftovers"
     [ ! -e "$LAB_RUN" ] || fail "run dir $LAB_RUN left behind"
-    if pgrep -f "/run/swiftlb-lab/$name/" >/dev/null; then fail "processes of lab $name left behind"; fi
+    # Processes whose command line names the lab's run dir (keepalived's -f/-p); the `[/]`
+    # keeps grep from matching its own command line. (No procps needed.)
+    if grep -lsa "/run/swiftlb-lab/$name[/]" /proc/[0-9]*/cmdline >/dev/null; then
+        fail "processes of lab $name left behind"
+    fi
     [ "$status" -eq 0 ] || fail "lab part exited with $status"
     echo "20-lab-selftest: passed (lab $name)"
     exit 0
