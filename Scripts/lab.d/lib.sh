@@ -125,7 +125,7 @@ lab_down() {
             rm -rf "$LAB_RUN"
         fi
     fi
-    rmdir "$LAB_RUN_ROOT" 2>/dev/null || true
+    # $LAB_RUN_ROOT itself stays: other labs may be creating their run dirs in it.
     return 0
 }
 
@@ -134,7 +134,7 @@ lab_down() {
 lab_pid_is_ours() {
     local ns
     for ns in $(lab_namespaces); do
-        lab_pids_in_ns "$ns" | grep -qx "$1" && return 0
+        grep -qx "$1" <<<"$(lab_pids_in_ns "$ns")" && return 0
     done
     return 1
 }

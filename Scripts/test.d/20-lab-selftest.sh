@@ -34,7 +34,11 @@ if [ "${1:-}" != --in-lab ]; then
     leftovers="$(ip netns list | awk '{print $1}' | grep -E "^slb-.*-$name\$" || true)"
     [ -z "$leftovers" ] || fail "namespaces left behind: $leftovers"
     [ ! -e "$LAB_RUN" ] || fail "run dir $LAB_RUN left behind"
-    if pgrep -f "/run/swiftlb-lab/$name/" >/dev/null; then fail "processes of lab $name left behind"; fi
+    # Processes whose command line names the lab's run dir (keepalived's -f/-p); the `[/]`
+    # keeps grep from matching its own command line. (No procps needed.)
+    if grep -lsa "/run/swiftlb-lab/$name[/]" /proc/[0-9]*/cmdline >/dev/null; then
+        fail "processes of lab $name left behind"
+    fi
     [ "$status" -eq 0 ] || fail "lab part exited with $status"
     echo "20-lab-selftest: passed (lab $name)"
     exit 0
@@ -51,8 +55,9 @@ source "$repo/Scripts/lab.d/keepalived.sh"
 
 echo "-- lab up $name"
 "$repo/Scripts/lab" up --nodes 2 --name "$name" >/dev/null
+namespaces="$(ip netns list | awk '{print $1}')"
 for ns in "slb-sw-$name" "slb-node1-$name" "slb-node2-$name" "slb-client-$name"; do
-    ip netns list | grep -q "^$ns\b" || fail "namespace $ns missing"
+    grep -qx "$ns" <<<"$namespaces" || fail "namespace $ns missing"
 done
 for i in 1 2; do
     mac="$(ip -n "slb-node$i-$name" -br link show eth0 | awk '{print $3}')"
@@ -84,7 +89,7 @@ keepalived_start 1
 keepalived_start 2
 keepalived_wait_state 1 MASTER 0 15 || fail "node1 never became VRRP master"
 summary="$(lab_exec client "$probe" --interface eth0 --target "$LAB_SERVICE_IPV4" --count 10 --quiet)"
-echo "$summary" | grep -q "\"macs\":\[\"$(lab_node_mac 1)\"\]" \
+grep -q "\"macs\":\[\"$(lab_node_mac 1)\"\]" <<<"$summary" \
     || fail "VIP not answered by node1 alone: $summary"
 
 echo "-- node1 dies: keepalived SIGKILL + link down"
@@ -99,8 +104,8 @@ done
 "$repo/Scripts/lab" --name "$name" link 1 down
 lab_wait_exit watch 15 || fail "prober did not finish"
 summary="$(grep '"summary":true' "$LAB_RUN/watch.log")"
-echo "$summary" | grep -q "\"new_mac\":\"$(lab_node_mac 2)\"" || fail "node2 did not take over: $summary"
-echo "$summary" | grep -q '"dual_answer_windows":0' || fail "two MACs answered one probe: $summary"
+grep -q "\"new_mac\":\"$(lab_node_mac 2)\"" <<<"$summary" || fail "node2 did not take over: $summary"
+grep -q '"dual_answer_windows":0' <<<"$summary" || fail "two MACs answered one probe: $summary"
 grep -q "\"mac\":\"$(lab_node_mac 2)\",\"kind\":\"garp\"" "$LAB_RUN/watch.log" \
     || fail "no gratuitous ARP from node2 (keepalived sends 5 on becoming master)"
 grep '"mac":"'"$(lab_node_mac 2)"'"' "$LAB_RUN/watch.log" | head -n 1 | sed 's/^/   first answer from node2: /'

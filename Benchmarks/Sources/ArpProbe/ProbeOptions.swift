@@ -21,7 +21,9 @@ struct ProbeOptions: Sendable {
           --initial-mac MAC    the owner before the event under test (default: first answer)
           --until-mac-change   (alias --watch) stop once a MAC other than the initial owner
                                has answered, after --linger-ms more
-          --linger-ms N        keep probing N ms after the change (default 0; up to 60000),
+          --until-mac MAC      stop once MAC has answered (after --linger-ms more); the
+                               summary's until_mac_t/until_mac_wall say when
+          --linger-ms N        keep probing N ms after the stop condition (default 0; up to 60000),
                                to see whether two MACs answer the same probe
           --quiet              print only the summary line
         """
@@ -59,6 +61,7 @@ struct ProbeOptions: Sendable {
     var sourceIP: Address?
     var initialMac: MacAddress?
     var untilMacChange = false
+    var untilMac: MacAddress?
     var lingerMilliseconds = 0
     var quiet = false
 
@@ -107,6 +110,10 @@ struct ProbeOptions: Sendable {
                 initialMac = mac
             case "--until-mac-change", "--watch":
                 untilMacChange = true
+            case "--until-mac":
+                let text = try value(flag)
+                guard let mac = MacAddress(parsing: text) else { throw UsageError(description: "--until-mac '\(text)' is not a MAC address") }
+                untilMac = mac
             case "--linger-ms":
                 lingerMilliseconds = try integer(flag, in: 0...60_000)
             case "--quiet":

@@ -102,6 +102,7 @@ var nextSend = start
 var sent = 0
 var stopAt = end
 var stopReason = "duration"
+var untilMacSeen: ProbeRecorder.Observation?
 var buffer = [UInt8](repeating: 0, count: 2048)
 
 probing: while true {
@@ -156,8 +157,13 @@ probing: while true {
             )
         }
         if !hadChange, recorder.change != nil, options.untilMacChange {
-            stopAt = min(end, arrived + Double(options.lingerMilliseconds) / 1000)
+            stopAt = min(stopAt, arrived + Double(options.lingerMilliseconds) / 1000)
             stopReason = "change"
+        }
+        if let untilMac = options.untilMac, untilMacSeen == nil, observation.mac == untilMac {
+            untilMacSeen = observation
+            stopAt = min(stopAt, arrived + Double(options.lingerMilliseconds) / 1000)
+            stopReason = "until_mac"
         }
     }
 }
@@ -172,6 +178,13 @@ if let change = recorder.change {
     summary += ",\"new_mac\":\"\(change.mac)\",\"change_t\":\(formatted(change.seconds)),\"change_wall\":\(formatted(change.wallSeconds))"
 } else {
     summary += ",\"new_mac\":null,\"change_t\":null,\"change_wall\":null"
+}
+if options.untilMac != nil {
+    if let seen = untilMacSeen {
+        summary += ",\"until_mac_t\":\(formatted(seen.seconds)),\"until_mac_wall\":\(formatted(seen.wallSeconds))"
+    } else {
+        summary += ",\"until_mac_t\":null,\"until_mac_wall\":null"
+    }
 }
 summary += ",\"dual_answer_windows\":\(recorder.dualAnswerWindowsAfterChange)"
 summary += ",\"answered_windows_after_change\":\(recorder.answeredWindowsAfterChange)"

@@ -145,3 +145,33 @@ import Testing
         #expect(recorder.answeredWindowsAfterChange == 3)
     }
 }
+
+@Suite struct ProbeOptionsTests {
+    @Test func parsesAWatchCommandLine() throws {
+        let options = try ProbeOptions(arguments: [
+            "--interface", "eth0", "--target", "fd99::100", "--interval-ms", "50", "--duration-s", "2.5",
+            "--initial-mac", "02:5b:00:00:00:01", "--watch", "--linger-ms", "300", "--until-mac", "02:5b:00:00:00:03",
+        ])
+        #expect(options.interface == "eth0")
+        #expect(options.target.v6 == IPv6(parsing: "fd99::100"))
+        #expect(options.intervalMilliseconds == 50)
+        #expect(options.durationSeconds == 2.5)
+        #expect(options.initialMac == MacAddress(parsing: "02:5b:00:00:00:01"))
+        #expect(options.untilMacChange)
+        #expect(options.lingerMilliseconds == 300)
+        #expect(options.untilMac == MacAddress(parsing: "02:5b:00:00:00:03"))
+    }
+
+    @Test(arguments: [
+        ["--target", "10.99.0.100"],  // no interface
+        ["--interface", "eth0", "--target", "10.99.0.300"],
+        ["--interface", "eth0", "--target", "10.99.0.100", "--source-ip", "fd99::200"],  // families differ
+        ["--interface", "eth0", "--target", "10.99.0.100", "--duration-s", "601"],  // unbounded
+        ["--interface", "eth0", "--target", "10.99.0.100", "--interval-ms", "0"],
+        ["--interface", "eth0", "--target", "10.99.0.100", "--count"],
+        ["--interface", "eth0", "--target", "10.99.0.100", "--bogus"],
+    ])
+    func rejectsBadCommandLines(arguments: [String]) {
+        #expect(throws: ProbeOptions.UsageError.self) { try ProbeOptions(arguments: arguments) }
+    }
+}
