@@ -49,6 +49,8 @@ public actor Announcer {
     private var schedule: GratuitousSchedule<ContinuousClock.Instant>
     private var counters = AnnouncerCounters()
     private var allInterfaces: [NetworkInterface] = []
+    /// MACs of every interface of this host: frames from them are ours, never conflicts.
+    private var ourMACs: Set<MACAddress> = []
     private var ports: [String: Port] = [:]
     private var watcher: InterfaceWatcher?
     private var watcherSource: (any DispatchSourceRead)?
@@ -127,6 +129,7 @@ public actor Announcer {
 
     private func reconcile(_ interfaces: [NetworkInterface]) {
         allInterfaces = interfaces
+        ourMACs = Set(interfaces.compactMap(\.mac))
         let usable = Dictionary(InterfaceSelection.usable(interfaces, allowedNames: configuration.interfaces)
             .map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for (name, port) in ports {
@@ -212,12 +215,11 @@ public actor Announcer {
             logger.warning("capture failed", metadata: ["interface": "\(name)", "error": "\(error)"])
             closePort(name, reason: "capture failed")
         case .success(let frames):
-            let ourMACs = Set(allInterfaces.compactMap(\.mac))
-            for bytes in frames { handle(bytes, on: port, ourMACs: ourMACs) }
+            for frame in frames { handle(frame.bytes, on: port) }
         }
     }
 
-    private func handle(_ bytes: [UInt8], on port: Port, ourMACs: Set<MACAddress>) {
+    private func handle(_ bytes: [UInt8], on port: Port) {
         let frame: Frame
         do {
             frame = try Frame(decoding: bytes)

@@ -63,14 +63,14 @@ struct AnnounceCommand: AsyncParsableCommand {
         try await announcer.start()
         for address in addresses { await announcer.announce(address) }
         let active = await announcer.activeInterfaces().map(\.name)
-        logger.info("ready", metadata: [
+        logger.notice("ready", metadata: [
             "ips": "\(addresses.map(\.description).joined(separator: ","))",
             "interfaces": "\(active.joined(separator: ","))", "pid": "\(getpid())",
         ])
         let signal = await signals.wait()
         let counters = await announcer.snapshot()
         await announcer.stop()
-        logger.info("stopped", metadata: ["signal": "\(signal)"])
+        logger.notice("stopped", metadata: ["signal": "\(signal)"])
         for line in counters.lines { print(line) }
     }
 }
