@@ -95,6 +95,32 @@ struct NamespaceTests {
         await lab.destroy()
     }
 
+    /// Ownership moving at run time: a withdrawn IP is not answered from the next request on,
+    /// and announcing it again answers (and sends a new burst) at once.
+    @Test func withdrawStopsAnsweringAtOnceAndAnnounceResumes() async throws {
+        let lab = try await Lab()
+        do {
+            let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
+            let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ip], extra: ["--control-stdin"])
+            let before = try await lab.client(["arping", "-c", "1", "-w", "2", "-I", "br0", Self.ip])
+            #expect(arpingReplyMACs(before.stdout) == [Self.ourMAC])
+            try announcer.send(line: "withdraw \(Self.ip)")
+            _ = try await announcer.waitForLine("withdrawn") { $0.contains("msg=withdrawn") }
+            let gone = try await lab.client(["arping", "-c", "1", "-w", "1", "-I", "br0", Self.ip])
+            #expect(arpingReplyMACs(gone.stdout).isEmpty, "\(gone.stdout)")
+            try announcer.send(line: "announce \(Self.ip)")
+            _ = try await announcer.waitForLine("announced") { $0.contains("msg=announced") }
+            let back = try await lab.client(["arping", "-c", "1", "-w", "2", "-I", "br0", Self.ip])
+            #expect(arpingReplyMACs(back.stdout) == [Self.ourMAC])
+            let (_, counters) = await announcer.stop()
+            #expect(counter("metallb_layer2_responses_sent", ip: Self.ip, in: counters) == 2)
+        } catch {
+            await lab.destroy()
+            throw error
+        }
+        await lab.destroy()
+    }
+
     @Test func interfaceDownAndUpKeepsAnswering() async throws {
         let lab = try await Lab()
         do {
