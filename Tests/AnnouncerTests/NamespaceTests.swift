@@ -121,6 +121,30 @@ struct NamespaceTests {
         await lab.destroy()
     }
 
+    /// The solicited-node group is joined while an IPv6 address is owned and left when it goes.
+    @Test func solicitedNodeGroupFollowsOwnership() async throws {
+        let lab = try await Lab()
+        do {
+            let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
+            let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ipv6], extra: ["--control-stdin"])
+            func groups() async throws -> String {
+                try await Command.must(["ip", "-n", speaker, "maddr", "show", "dev", "eth0"]).stdout
+            }
+            #expect(try await groups().contains("ff02::1:ff00:10"))
+            try announcer.send(line: "withdraw \(Self.ipv6)")
+            _ = try await announcer.waitForLine("withdrawn") { $0.contains("msg=withdrawn") }
+            #expect(try await !groups().contains("ff02::1:ff00:10"))
+            try announcer.send(line: "announce \(Self.ipv6)")
+            _ = try await announcer.waitForLine("announced") { $0.contains("msg=announced") }
+            #expect(try await groups().contains("ff02::1:ff00:10"))
+            _ = await announcer.stop()
+        } catch {
+            await lab.destroy()
+            throw error
+        }
+        await lab.destroy()
+    }
+
     @Test func interfaceDownAndUpKeepsAnswering() async throws {
         let lab = try await Lab()
         do {
