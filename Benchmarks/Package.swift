@@ -29,6 +29,18 @@ targets += [
 
 // MARK: - Announcer (Scripts/bench/arp)
 
+targets += [
+    // Bounded ARP flood generator and reply timer (libpcap), run inside a client namespace.
+    .executableTarget(
+        name: "ARPFlood",
+        dependencies: [
+            .product(name: "Announcer", package: "SwiftLB"),
+            .product(name: "Packets", package: "SwiftLB"),
+            .product(name: "Addressing", package: "SwiftLB"),
+        ]
+    ),
+]
+
 // MARK: - Gossip (Scripts/bench/gossip)
 
 // MARK: - Kube (Scripts/bench/kube)

@@ -1,5 +1,4 @@
 public import Addressing
-import Dispatch
 public import Logging
 import Packets
 
@@ -8,9 +7,9 @@ import Packets
 ///
 /// Shell around the pure parts: `InterfaceSelection` decides which interfaces to use,
 /// `ResponderPolicy` what to do with each frame, `GratuitousSchedule` when to announce.
-/// The actor runs on its own serial dispatch queue, and the libpcap and netlink descriptors are
-/// watched by dispatch read sources on that same queue, so a readable descriptor is handled
-/// in place (`assumeIsolated`) without a hop and without a thread per interface or packet.
+/// The actor's executor is a `PollLoop`: one dedicated thread blocked in `poll(2)` on the
+/// libpcap and netlink descriptors, which handles a readable descriptor in place
+/// (`assumeIsolated`), with no thread hop and no thread per interface or packet.
 public actor Announcer {
     public struct Configuration: Sendable {
         /// Only these interface names are used (nil = every usable interface).
@@ -34,12 +33,10 @@ public actor Announcer {
     private struct Port {
         var interface: NetworkInterface
         let capture: PcapCapture
-        let source: any DispatchSourceRead
         let membership: SolicitedNodeMembership?
     }
 
-    private let executor: DispatchQueueExecutor
-    private var queue: DispatchQueue { executor.queue }
+    private let executor: PollLoop
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private let configuration: Configuration
@@ -49,10 +46,10 @@ public actor Announcer {
     private var schedule: GratuitousSchedule<ContinuousClock.Instant>
     private var counters = AnnouncerCounters()
     private var allInterfaces: [NetworkInterface] = []
+    /// MACs of every interface of this host: frames from them are ours, never conflicts.
+    private var ourMACs: Set<MACAddress> = []
     private var ports: [String: Port] = [:]
     private var watcher: InterfaceWatcher?
-    private var watcherSource: (any DispatchSourceRead)?
-    private var timer: (any DispatchSourceTimer)?
     private let conflictContinuation: AsyncStream<AddressConflict>.Continuation
 
     /// Every conflict as it is seen (newest 256 kept if nobody reads).
@@ -61,10 +58,12 @@ public actor Announcer {
     public init(configuration: Configuration = Configuration(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        executor = DispatchQueueExecutor(label: "swiftlb.announcer")
+        executor = PollLoop()
         schedule = GratuitousSchedule(timing: configuration.timing)
         (conflicts, conflictContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
     }
+
+    deinit { executor.shutdown() }
 
     /// Reads the interfaces from netlink, opens a capture on each usable one, and starts
     /// following netlink notifications.
@@ -72,21 +71,18 @@ public actor Announcer {
     public func start() throws {
         let watcher = try InterfaceWatcher()
         self.watcher = watcher
-        let source = DispatchSource.makeReadSource(fileDescriptor: watcher.fileDescriptor, queue: queue)
-        source.setEventHandler { [unowned self] in self.assumeIsolated { $0.netlinkReadable() } }
-        source.setCancelHandler { watcher.close() }
-        watcherSource = source
-        source.resume()
+        executor.watch(watcher.fileDescriptor) { [weak self] in self?.assumeIsolated { $0.netlinkReadable() } }
         reconcile(watcher.interfaces())
     }
 
     /// Closes every handle. Pending gratuitous rounds are dropped.
     public func stop() {
-        timer?.cancel()
-        timer = nil
+        executor.setTimer(nil) {}
         for name in ports.keys.sorted() { closePort(name, reason: "stopping") }
-        watcherSource?.cancel()
-        watcherSource = nil
+        if let watcher {
+            executor.unwatch(watcher.fileDescriptor)
+            watcher.close()
+        }
         watcher = nil
         conflictContinuation.finish()
     }
@@ -127,6 +123,7 @@ public actor Announcer {
 
     private func reconcile(_ interfaces: [NetworkInterface]) {
         allInterfaces = interfaces
+        ourMACs = Set(interfaces.compactMap(\.mac))
         let usable = Dictionary(InterfaceSelection.usable(interfaces, allowedNames: configuration.interfaces)
             .map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for (name, port) in ports {
@@ -170,16 +167,10 @@ public actor Announcer {
             membership = nil
         }
         let name = interface.name
-        let source = DispatchSource.makeReadSource(fileDescriptor: capture.fileDescriptor, queue: queue)
-        source.setEventHandler { [unowned self] in self.assumeIsolated { $0.captureReadable(name) } }
-        source.setCancelHandler {
-            capture.close()
-            membership?.close()
-        }
-        let port = Port(interface: interface, capture: capture, source: source, membership: membership)
+        let port = Port(interface: interface, capture: capture, membership: membership)
         ports[name] = port
         for case .v6(let v6) in owned.addresses where owned.allows(.v6(v6), on: name) { join(v6, port) }
-        source.resume()
+        executor.watch(capture.fileDescriptor) { [weak self] in self?.assumeIsolated { $0.captureReadable(name) } }
         logger.info("announcing on interface", metadata: [
             "interface": "\(name)", "mac": "\(interface.mac.map(String.init(describing:)) ?? "-")",
             "link_local": "\(interface.linkLocal.map(String.init(describing:)) ?? "-")",
@@ -189,7 +180,9 @@ public actor Announcer {
 
     private func closePort(_ name: String, reason: String) {
         guard let port = ports.removeValue(forKey: name) else { return }
-        port.source.cancel()  // its cancel handler closes the pcap handle and the membership socket
+        executor.unwatch(port.capture.fileDescriptor)  // we run on the loop thread: safe to close now
+        port.capture.close()
+        port.membership?.close()
         logger.info("stopped announcing on interface", metadata: ["interface": "\(name)", "reason": "\(reason)"])
     }
 
@@ -212,12 +205,11 @@ public actor Announcer {
             logger.warning("capture failed", metadata: ["interface": "\(name)", "error": "\(error)"])
             closePort(name, reason: "capture failed")
         case .success(let frames):
-            let ourMACs = Set(allInterfaces.compactMap(\.mac))
-            for bytes in frames { handle(bytes, on: port, ourMACs: ourMACs) }
+            for frame in frames { handle(frame.bytes, on: port) }
         }
     }
 
-    private func handle(_ bytes: [UInt8], on port: Port, ourMACs: Set<MACAddress>) {
+    private func handle(_ bytes: [UInt8], on port: Port) {
         let frame: Frame
         do {
             frame = try Frame(decoding: bytes)
@@ -298,31 +290,6 @@ public actor Announcer {
     }
 
     private func rescheduleTimer() {
-        timer?.cancel()
-        timer = nil
-        guard let deadline = schedule.nextDeadline else { return }
-        let delay = max(.zero, clock.now.duration(to: deadline))
-        let (seconds, attoseconds) = delay.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), leeway: .milliseconds(5))
-        timer.setEventHandler { [unowned self] in self.assumeIsolated { $0.sendDueRounds() } }
-        self.timer = timer
-        timer.resume()
+        executor.setTimer(schedule.nextDeadline) { [weak self] in self?.assumeIsolated { $0.sendDueRounds() } }
     }
-}
-
-/// Runs an actor's jobs on a serial dispatch queue, so that dispatch sources on the same queue
-/// are already isolated to the actor (`assumeIsolated` holds, checked by `checkIsolated`).
-final class DispatchQueueExecutor: SerialExecutor {
-    let queue: DispatchQueue
-
-    init(label: String) { queue = DispatchQueue(label: label) }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedSerialExecutor()) }
-    }
-
-    func checkIsolated() { dispatchPrecondition(condition: .onQueue(queue)) }
 }

@@ -13,8 +13,9 @@ public final class FrameInjector: Sendable {
         if let error = capture.inject(frame) { throw error }
     }
 
-    /// Frames captured on the interface since the last call (ARP and NS/NA only; never blocks).
-    public func receive() throws(PcapError) -> [[UInt8]] {
+    /// Frames received on the interface since the last call (ARP and NS/NA only; never blocks),
+    /// with the kernel's receive timestamps.
+    public func receive() throws(PcapError) -> [CapturedFrame] {
         try capture.drain().get()
     }
 

@@ -65,15 +65,18 @@ final class PcapCapture: Sendable {
 
     /// Reads every frame that is already waiting (never blocks).
     /// - Returns: the frames, or an error when the handle failed (e.g. the interface went away).
-    func drain() -> Result<[[UInt8]], PcapError> {
-        handle.withLock { pcap -> Result<[[UInt8]], PcapError> in
+    func drain() -> Result<[CapturedFrame], PcapError> {
+        handle.withLock { pcap -> Result<[CapturedFrame], PcapError> in
             guard let pcap else { return .success([]) }
-            var frames: [[UInt8]] = []
+            var frames: [CapturedFrame] = []
             let count = withUnsafeMutablePointer(to: &frames) { pointer in
                 pcap_dispatch(pcap, -1, { user, header, bytes in
                     guard let user, let header, let bytes else { return }
-                    let frames = UnsafeMutableRawPointer(user).assumingMemoryBound(to: [[UInt8]].self)
-                    frames.pointee.append(Array(UnsafeBufferPointer(start: bytes, count: Int(header.pointee.caplen))))
+                    let frames = UnsafeMutableRawPointer(user).assumingMemoryBound(to: [CapturedFrame].self)
+                    let time = header.pointee.ts
+                    frames.pointee.append(CapturedFrame(
+                        bytes: Array(UnsafeBufferPointer(start: bytes, count: Int(header.pointee.caplen))),
+                        timestamp: .seconds(time.tv_sec) + .microseconds(time.tv_usec)))
                 }, UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: UInt8.self))
             }
             if count < 0 {
@@ -107,4 +110,10 @@ final class PcapCapture: Sendable {
 /// The NUL-terminated text in a C character buffer.
 func cString(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// One captured frame and the kernel's receive time (since the Unix epoch, microsecond resolution).
+public struct CapturedFrame: Sendable {
+    public var bytes: [UInt8]
+    public var timestamp: Duration
 }

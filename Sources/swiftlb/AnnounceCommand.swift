@@ -35,6 +35,9 @@ struct AnnounceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Source of Neighbor Advertisements: target (like Linux) or link-local (like MetalLB).")
     var advertisementSource: String = "target"
 
+    @Flag(name: .long, help: "Read 'announce IP' / 'withdraw IP' lines from standard input.")
+    var controlStdin = false
+
     @Option(name: .long, help: "Log level; per-packet lines are info.")
     var logLevel: String = "info"
 
@@ -63,14 +66,16 @@ struct AnnounceCommand: AsyncParsableCommand {
         try await announcer.start()
         for address in addresses { await announcer.announce(address) }
         let active = await announcer.activeInterfaces().map(\.name)
-        logger.info("ready", metadata: [
+        logger.notice("ready", metadata: [
             "ips": "\(addresses.map(\.description).joined(separator: ","))",
             "interfaces": "\(active.joined(separator: ","))", "pid": "\(getpid())",
         ])
+        let control = controlStdin ? StandardInputControl(announcer: announcer, logger: logger) : nil
         let signal = await signals.wait()
+        control?.stop()
         let counters = await announcer.snapshot()
         await announcer.stop()
-        logger.info("stopped", metadata: ["signal": "\(signal)"])
+        logger.notice("stopped", metadata: ["signal": "\(signal)"])
         for line in counters.lines { print(line) }
     }
 }
@@ -121,4 +126,51 @@ final class SignalWaiter: Sendable {
             if let already { continuation.resume(returning: already) }
         }
     }
+}
+
+/// `--control-stdin`: each line `announce IP` or `withdraw IP` on standard input changes the
+/// announced set at run time (what the speaker does when ownership moves), so an operator or
+/// a test can watch the burst on gain and the silence on loss.
+final class StandardInputControl: Sendable {
+    private let source: Mutex<(any DispatchSourceRead)?>
+
+    init(announcer: Announcer, logger: Logger) {
+        let pending = Mutex("")
+        // One consumer, so changes apply in the order the lines arrived.
+        let (changes, requests) = AsyncStream.makeStream(of: (announce: Bool, address: IPAddress).self)
+        Task {
+            for await change in changes {
+                if change.announce { await announcer.announce(change.address) } else { await announcer.withdraw(change.address) }
+                logger.notice(change.announce ? "announced" : "withdrawn", metadata: ["ip": "\(change.address)"])
+            }
+        }
+        let source = DispatchSource.makeReadSource(fileDescriptor: STDIN_FILENO, queue: .global())
+        source.setEventHandler { [source] in
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = read(STDIN_FILENO, &buffer, buffer.count)
+            if count <= 0 {
+                source.cancel()  // end of input: keep running until a signal
+                return
+            }
+            let lines = pending.withLock { text -> [String] in
+                text += String(decoding: buffer[..<count], as: UTF8.self)
+                var parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                text = parts.removeLast()
+                return parts
+            }
+            for line in lines {
+                let words = line.split(separator: " ")
+                guard words.count == 2, let address = IPAddress(words[1]), words[0] == "announce" || words[0] == "withdraw"
+                else {
+                    logger.warning("ignored control line", metadata: ["line": "\(line)"])
+                    continue
+                }
+                requests.yield((announce: words[0] == "announce", address: address))
+            }
+        }
+        source.resume()
+        self.source = Mutex(source)
+    }
+
+    func stop() { source.withLock { $0?.cancel(); $0 = nil } }
 }

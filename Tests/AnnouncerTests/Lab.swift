@@ -132,6 +132,7 @@ final class BackgroundProcess: Sendable {
     private let buffer = LineBuffer()
     private let process: Process
     private let stdoutPipe = Pipe()
+    private let stdinPipe = Pipe()
     let name: String
 
     init(_ arguments: [String], name: String) throws {
@@ -142,6 +143,7 @@ final class BackgroundProcess: Sendable {
         let errPipe = Pipe()
         process.standardError = errPipe
         process.standardOutput = stdoutPipe
+        process.standardInput = stdinPipe
         errPipe.fileHandleForReading.readabilityHandler = { [buffer] handle in
             let data = handle.availableData
             if data.isEmpty {
@@ -154,6 +156,11 @@ final class BackgroundProcess: Sendable {
     }
 
     var pid: Int32 { process.processIdentifier }
+
+    /// Writes one line to the program's standard input.
+    func send(line: String) throws {
+        try stdinPipe.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+    }
     var lines: [String] { buffer.lines }
 
     /// Waits (bounded) for a standard error line satisfying `predicate`, including earlier ones.

@@ -95,6 +95,56 @@ struct NamespaceTests {
         await lab.destroy()
     }
 
+    /// Ownership moving at run time: a withdrawn IP is not answered from the next request on,
+    /// and announcing it again answers (and sends a new burst) at once.
+    @Test func withdrawStopsAnsweringAtOnceAndAnnounceResumes() async throws {
+        let lab = try await Lab()
+        do {
+            let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
+            let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ip], extra: ["--control-stdin"])
+            let before = try await lab.client(["arping", "-c", "1", "-w", "2", "-I", "br0", Self.ip])
+            #expect(arpingReplyMACs(before.stdout) == [Self.ourMAC])
+            try announcer.send(line: "withdraw \(Self.ip)")
+            _ = try await announcer.waitForLine("withdrawn") { $0.contains("msg=withdrawn") }
+            let gone = try await lab.client(["arping", "-c", "1", "-w", "1", "-I", "br0", Self.ip])
+            #expect(arpingReplyMACs(gone.stdout).isEmpty, "\(gone.stdout)")
+            try announcer.send(line: "announce \(Self.ip)")
+            _ = try await announcer.waitForLine("announced") { $0.contains("msg=announced") }
+            let back = try await lab.client(["arping", "-c", "1", "-w", "2", "-I", "br0", Self.ip])
+            #expect(arpingReplyMACs(back.stdout) == [Self.ourMAC])
+            let (_, counters) = await announcer.stop()
+            #expect(counter("metallb_layer2_responses_sent", ip: Self.ip, in: counters) == 2)
+        } catch {
+            await lab.destroy()
+            throw error
+        }
+        await lab.destroy()
+    }
+
+    /// The solicited-node group is joined while an IPv6 address is owned and left when it goes.
+    @Test func solicitedNodeGroupFollowsOwnership() async throws {
+        let lab = try await Lab()
+        do {
+            let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
+            let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ipv6], extra: ["--control-stdin"])
+            func groups() async throws -> String {
+                try await Command.must(["ip", "-n", speaker, "maddr", "show", "dev", "eth0"]).stdout
+            }
+            #expect(try await groups().contains("ff02::1:ff00:10"))
+            try announcer.send(line: "withdraw \(Self.ipv6)")
+            _ = try await announcer.waitForLine("withdrawn") { $0.contains("msg=withdrawn") }
+            #expect(try await !groups().contains("ff02::1:ff00:10"))
+            try announcer.send(line: "announce \(Self.ipv6)")
+            _ = try await announcer.waitForLine("announced") { $0.contains("msg=announced") }
+            #expect(try await groups().contains("ff02::1:ff00:10"))
+            _ = await announcer.stop()
+        } catch {
+            await lab.destroy()
+            throw error
+        }
+        await lab.destroy()
+    }
+
     @Test func interfaceDownAndUpKeepsAnswering() async throws {
         let lab = try await Lab()
         do {

@@ -1,0 +1,123 @@
+import Glibc
+import Synchronization
+
+/// A serial executor that owns one dedicated thread blocked in `poll(2)` on the announcer's
+/// descriptors (the pcap handles, the netlink socket and a wake-up pipe).
+///
+/// Why not a dispatch read source: on Linux libdispatch's event thread sees the descriptor
+/// become readable and then hands the handler to a worker thread, two thread wake-ups per
+/// frame. Here the thread that returns from `poll` decodes and answers the frame itself, and
+/// the actor's jobs run on the same thread, so a handler is already isolated to the actor.
+/// One thread per announcer, never one per interface or per packet; it sleeps in `poll` when
+/// there is nothing to do (no busy polling).
+final class PollLoop: SerialExecutor {
+    private struct State {
+        var jobs: [UnownedJob] = []
+        var watches: [Int32: @Sendable () -> Void] = [:]
+        var timer: (deadline: ContinuousClock.Instant, handler: @Sendable () -> Void)?
+        var running = true
+        var thread: pthread_t?
+    }
+
+    private let state = Mutex(State())
+    /// [read end, write end]; a byte written wakes `poll` after the watch set or jobs changed.
+    private let wakeup: (read: Int32, write: Int32)
+
+    init() {
+        var fds: [Int32] = [0, 0]
+        precondition(pipe(&fds) == 0, "pipe: \(errno)")
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        wakeup = (fds[0], fds[1])
+        let box = Unmanaged.passRetained(self)
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            let loop = Unmanaged<PollLoop>.fromOpaque(raw!).takeRetainedValue()
+            loop.run()
+            return nil
+        }, box.toOpaque())
+        precondition(rc == 0, "pthread_create: \(rc)")
+        pthread_detach(thread)
+        state.withLock { $0.thread = thread }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        state.withLock { $0.jobs.append(job) }
+        wake()
+    }
+
+    func checkIsolated() {
+        let thread = state.withLock { $0.thread }
+        precondition(thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false, "not on the announcer's loop thread")
+    }
+
+    /// Calls `handler` on the loop thread whenever `fd` is readable, until `unwatch`.
+    func watch(_ fd: Int32, handler: @escaping @Sendable () -> Void) {
+        state.withLock { $0.watches[fd] = handler }
+        wake()
+    }
+
+    /// Stops watching `fd`; when called on the loop thread, `fd` may be closed right after.
+    func unwatch(_ fd: Int32) {
+        state.withLock { _ = $0.watches.removeValue(forKey: fd) }
+        wake()
+    }
+
+    /// The one timer: `handler` runs on the loop thread at `deadline` (nil cancels it).
+    func setTimer(_ deadline: ContinuousClock.Instant?, handler: @escaping @Sendable () -> Void) {
+        state.withLock { $0.timer = deadline.map { ($0, handler) } }
+        wake()
+    }
+
+    /// Ends the thread after its current iteration.
+    func shutdown() {
+        state.withLock { $0.running = false }
+        wake()
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeup.write, &byte, 1)  // a full pipe already means "wake up"
+    }
+
+    private func run() {
+        let clock = ContinuousClock()
+        var descriptors: [pollfd] = []
+        while true {
+            let (fds, timer, running) = state.withLock { ($0.watches.keys.sorted(), $0.timer, $0.running) }
+            if !running { break }
+            descriptors.removeAll(keepingCapacity: true)
+            descriptors.append(pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0))
+            for fd in fds { descriptors.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            var timeout: Int32 = -1
+            if let timer {
+                let (seconds, attoseconds) = clock.now.duration(to: timer.deadline).components
+                let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+                timeout = Int32(clamping: max(0, milliseconds + (attoseconds % 1_000_000_000_000_000 > 0 ? 1 : 0)))
+            }
+            let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
+            if ready < 0 && errno != EINTR { fatalError("poll: \(errno)") }
+            if descriptors[0].revents != 0 {
+                var sink = [UInt8](repeating: 0, count: 64)
+                while read(wakeup.read, &sink, sink.count) > 0 {}
+            }
+            for descriptor in descriptors.dropFirst() where descriptor.revents != 0 {
+                // Looked up again: an earlier handler in this round may have unwatched it.
+                if let handler = state.withLock({ $0.watches[descriptor.fd] }) { handler() }
+            }
+            let due = state.withLock { state -> (@Sendable () -> Void)? in
+                guard let timer = state.timer, timer.deadline <= clock.now else { return nil }
+                state.timer = nil
+                return timer.handler
+            }
+            due?()
+            let jobs = state.withLock { state -> [UnownedJob] in
+                defer { state.jobs.removeAll(keepingCapacity: true) }
+                return state.jobs
+            }
+            for job in jobs { job.runSynchronously(on: asUnownedSerialExecutor()) }
+        }
+        close(wakeup.read)
+        close(wakeup.write)
+    }
+}
