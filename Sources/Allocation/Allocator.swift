@@ -276,7 +276,8 @@ public struct Allocator: Sendable {
             guard pool.autoAssign, pool.serviceAllocation != nil else { return false }
             return compatible(pool, service)
         }.sorted { lhs, rhs in
-            let (left, right) = (lhs.element.serviceAllocation!.priority, rhs.element.serviceAllocation!.priority)
+            let left = lhs.element.serviceAllocation?.priority ?? 0
+            let right = rhs.element.serviceAllocation?.priority ?? 0
             if (left > 0) != (right > 0) { return left > 0 }  // 0 means "after all prioritised"
             return left != right ? left < right : lhs.offset < rhs.offset
         }.map(\.element)
