@@ -204,7 +204,11 @@ public struct Allocator: Sendable {
                 current = []
             }
         }
+        // The missing family of a PreferDualStack Service is added only when the Service does
+        // not pin its IPs: MetalLB adds it regardless, and then, on the next reconcile, finds
+        // the held IPs differ from the requested ones and drops them all.
         if current.count == 1, request.policy == .preferDualStack, request.family == .dualStack,
+           (try? ServiceRequest.requestedIPs(service))?.isEmpty == true,
            let holding = allocations[key] {
             switch additionalFamily(for: key, existing: current[0], pool: holding.pool, service: service, request: request) {
             case .success(let ip):
