@@ -204,7 +204,11 @@ public struct Allocator: Sendable {
                 current = []
             }
         }
+        // The missing family of a PreferDualStack Service is added only when the Service does
+        // not pin its IPs: MetalLB adds it regardless, and then, on the next reconcile, finds
+        // the held IPs differ from the requested ones and drops them all.
         if current.count == 1, request.policy == .preferDualStack, request.family == .dualStack,
+           (try? ServiceRequest.requestedIPs(service))?.isEmpty == true,
            let holding = allocations[key] {
             switch additionalFamily(for: key, existing: current[0], pool: holding.pool, service: service, request: request) {
             case .success(let ip):
@@ -276,7 +280,8 @@ public struct Allocator: Sendable {
             guard pool.autoAssign, pool.serviceAllocation != nil else { return false }
             return compatible(pool, service)
         }.sorted { lhs, rhs in
-            let (left, right) = (lhs.element.serviceAllocation!.priority, rhs.element.serviceAllocation!.priority)
+            let left = lhs.element.serviceAllocation?.priority ?? 0
+            let right = rhs.element.serviceAllocation?.priority ?? 0
             if (left > 0) != (right > 0) { return left > 0 }  // 0 means "after all prioritised"
             return left != right ? left < right : lhs.offset < rhs.offset
         }.map(\.element)

@@ -33,8 +33,11 @@ public struct ElectionSnapshot: Hashable, Sendable {
         let ingress = service.parsedIngressIPs ?? []
         let terms = ElectionRules.terms(
             service: service, endpoints: endpoints, configuration: configuration, options: options)
-        guard case .contest(let contest) = terms else {
-            guard case .withdrawn(let reason) = terms else { preconditionFailure("unreachable") }
+        let contest: ElectionRules.Contest
+        switch terms {
+        case .contest(let terms):
+            contest = terms
+        case .withdrawn(let reason):
             return ServiceElection(
                 service: service.key, ip: ingress.first, ingressIPs: ingress,
                 pool: ingress.first.flatMap { configuration.pool(containing: $0)?.name },

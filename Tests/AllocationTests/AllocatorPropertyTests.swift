@@ -80,7 +80,16 @@ import Testing
     }
 
     @Test func randomSequencesKeepEveryInvariant() async {
-        await propertyCheck(count: 50, input: Gen.uint64()) { seed in
+        await propertyCheck(count: 50, input: Gen.uint64()) { seed in Self.randomSequence(seed: seed) }
+    }
+
+    /// Seeds that once failed, replayed on every run.
+    @Test(arguments: [15_254_231_945_973_137_354 as UInt64])
+    func replayedSequences(seed: UInt64) {
+        Self.randomSequence(seed: seed)
+    }
+
+    static func randomSequence(seed: UInt64) {
             var random = SwiftLBTestKit.SeededRandomNumberGenerator(seed: seed)
             var allocator = Allocator(configuration: Self.configuration)
             var services: [ServiceKey: LoadBalancerService] = [:]
@@ -128,7 +137,6 @@ import Testing
             for key in services.keys { _ = allocator.remove(key) }
             for pool in Self.configuration.pools { #expect(allocator.usage(ofPool: pool.name)?.inUse == 0) }
             #expect(allocator.assignments.isEmpty)
-        }
     }
 
     /// The cursor-based search finds what a rescan from the start would: the first address in

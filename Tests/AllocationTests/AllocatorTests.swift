@@ -205,6 +205,19 @@ import Testing
         #expect(second.events.contains { $0.reason == "IPAllocated" && $0.message.contains("additional") })
     }
 
+    @Test func preferDualStackWithRequestedIPStaysAsRequested() {
+        var allocator = Allocator(configuration: F.configuration(F.pool("dual", ["10.0.0.0/24", "fd00::/120"])))
+        var service = F.service(
+            "p", annotations: ["metallb.io/loadBalancerIPs": "10.0.0.3"], families: [.ipv4, .ipv6],
+            familyPolicy: .preferDualStack, ingress: ["10.0.0.3"])
+        let first = allocator.reconcile(service)
+        #expect(first.ipTexts == ["10.0.0.3"])
+        service.ingressIPs = first.ipTexts
+        let second = allocator.reconcile(service)
+        #expect(second.ipTexts == ["10.0.0.3"])
+        #expect(second.events.isEmpty)
+    }
+
     @Test func existingAssignmentsAreKeptAcrossRestarts() {
         let configuration = F.configuration(F.pool("p", ["10.0.0.0/29"]))
         var first = Allocator(configuration: configuration)
