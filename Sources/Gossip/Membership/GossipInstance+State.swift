@@ -155,7 +155,7 @@ extension GossipInstance {
         _ remote: PushPull, from peer: NodeAddress, now: GossipInstant, using random: inout some RandomNumberGenerator
     ) throws(MergeError) -> [GossipDirective] {
         guard versionsCompatible(with: remote.nodes) else {
-            _ = pushPullFailed(with: peer, join: remote.join, now: now)
+            _ = pushPullFailed(with: peer, join: remote.join, now: now)  // schedules a join retry; no directives
             throw .incompatibleVersions
         }
         if remote.join { noteJoinSucceeded(from: peer) }

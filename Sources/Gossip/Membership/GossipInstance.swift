@@ -122,7 +122,7 @@ public struct GossipInstance: Sendable {
     /// Leaves gracefully: broadcasts dead{self, From: self} at the current incarnation, which
     /// receivers record as left. `leaveComplete` follows once it was sent its retransmit limit.
     public mutating func leave(now: GossipInstant) -> [GossipDirective] {
-        guard !isLeaving else { return [] }
+        guard !isLeaving else { return takeOutput() }
         isLeaving = true
         let local = localMember
         deadNode(Dead(incarnation: local.incarnation, node: name, from: name), now: now)
@@ -146,8 +146,11 @@ public struct GossipInstance: Sendable {
 
     // MARK: Timers
 
-    /// The earliest moment at which `tick` has work; call it then (or earlier).
-    public var nextDeadline: GossipInstant? {
+    /// The earliest moment at which `tick` has work; call it then (or earlier). Updated at
+    /// the end of every mutating call.
+    public private(set) var nextDeadline: GossipInstant?
+
+    private func computeNextDeadline() -> GossipInstant? {
         var candidates: [GossipInstant] = [nextProbeTick, nextGossipTick, nextPushPullTick, nextRejoin, join.retryAt]
             .compactMap { $0 }
         if let probe = activeProbe {
@@ -227,6 +230,7 @@ public struct GossipInstance: Sendable {
     // MARK: Helpers shared by the extensions
 
     mutating func takeOutput() -> [GossipDirective] {
+        nextDeadline = computeNextDeadline()
         defer { output = [] }
         return output
     }
@@ -295,12 +299,13 @@ public struct GossipInstance: Sendable {
 
     /// Reports a push/pull that could not be completed (connect, timeout, err reply, bad data).
     public mutating func pushPullFailed(with address: NodeAddress, join isJoin: Bool, now: GossipInstant) -> [GossipDirective] {
-        guard isJoin, join.outstanding > 0, !join.succeeded, join.seeds.contains(address) else { return [] }
-        join.outstanding -= 1
-        if join.outstanding == 0, settings.joinMaxAttempts == 0 || join.attempts < settings.joinMaxAttempts {
-            join.retryAt = now + settings.joinRetryInterval
+        if isJoin, join.outstanding > 0, !join.succeeded, join.seeds.contains(address) {
+            join.outstanding -= 1
+            if join.outstanding == 0, settings.joinMaxAttempts == 0 || join.attempts < settings.joinMaxAttempts {
+                join.retryAt = now + settings.joinRetryInterval
+            }
         }
-        return []
+        return takeOutput()
     }
 
     mutating func noteJoinSucceeded(from address: NodeAddress) {

@@ -16,7 +16,11 @@ struct SimulatedCluster {
 
     let seed: UInt64
     var network: SimulatedNetwork<NodeAddress, [[UInt8]]>
-    private(set) var nodes: [NodeAddress: GossipInstance] = [:]
+    private(set) var nodes: [NodeAddress: GossipInstance] = [:] {
+        didSet { if nodes.count != oldValue.count { order = nodes.keys.sorted { $0.ip.lexicographicallyPrecedes($1.ip) } } }
+    }
+    /// Running members in a fixed order, so runs are deterministic.
+    private var order: [NodeAddress] = []
     private(set) var addresses: [String: NodeAddress] = [:]
     private(set) var observations: [Observation] = []
     private(set) var leaveCompleted: Set<String> = []
@@ -97,7 +101,7 @@ struct SimulatedCluster {
             }
             network.advance(to: next)
             while let delivery = network.popDue() { deliver(delivery) }
-            for address in nodes.keys.sorted(by: { $0.ip.lexicographicallyPrecedes($1.ip) }) {
+            for address in order {
                 guard var instance = nodes[address], let deadline = instance.nextDeadline, deadline <= instant else { continue }
                 let directives = instance.tick(now: instant, using: &random)
                 nodes[address] = instance
@@ -127,7 +131,10 @@ struct SimulatedCluster {
             case .sendPacket(let to, let messages, _):
                 network.send(from: address, to: to, payload: messages)
             case .sendTCPPing(let to, let ping, _):
-                let acked = network.canReach(address, to) && nodes[to]?.answerStreamPing(ping) != nil
+                // A TCP exchange needs several segments in each direction: modelled as failing
+                // with twice the datagram loss rate (retransmissions rarely fit the deadline).
+                let lost = Double(network.randomValue() % 1_000_000) / 1_000_000 < 2 * network.lossRate
+                let acked = !lost && network.canReach(address, to) && nodes[to]?.answerStreamPing(ping) != nil
                 act(at: address) { $0.tcpPingCompleted(seqNo: ping.seqNo, acked: acked, now: $1) }
             case .pushPull(let peer, let join):
                 pushPull(from: address, to: peer, join: join)
