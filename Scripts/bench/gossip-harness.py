@@ -10,7 +10,9 @@ TRIALS = int(os.environ.get("TRIALS", "20"))
 TRIALS_LAN = int(os.environ.get("TRIALS_LAN", str(TRIALS)))
 STEADY_SECONDS = float(os.environ.get("STEADY_SECONDS", "10"))
 NFT_TABLE = f"slb-gbench-{os.getpid()}"
+LOSS_NETNS = f"slb-gloss-{os.getpid()}"
 processes = []
+netns_prefix = []  # set by the loss scenario: members run inside its namespace
 
 
 def cleanup():
@@ -18,6 +20,7 @@ def cleanup():
         if member.proc.poll() is None:
             member.proc.kill()
     subprocess.run(["nft", "delete", "table", "inet", NFT_TABLE], stderr=subprocess.DEVNULL)
+    subprocess.run(["ip", "netns", "delete", LOSS_NETNS], stderr=subprocess.DEVNULL)
 
 
 atexit.register(cleanup)
@@ -48,7 +51,7 @@ class Member:
             argv = [GOPEER, "-name", name, "-bind", f"127.0.0.1:{self.port}", "-profile", profile]
             for seed in seeds:
                 argv += ["-join", f"127.0.0.1:{seed.port}"]
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(netns_prefix + argv, stdout=subprocess.PIPE, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.events = []  # (monotonic arrival, event dict)
         self.cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
@@ -165,7 +168,46 @@ def run(impl, profile, size, trials):
     print(f"{label} false-dead-events {false_dead}", flush=True)
 
 
+def loss(impl, size, minutes, percent):
+    """`size` members with the fast profile in a fresh network namespace whose loopback drops
+    `percent` % of packets at random (nftables numgen; the kernel has no netem). Counts "dead"
+    events about members that never stopped (false positives) and suspicions."""
+    global netns_prefix
+    subprocess.run(["ip", "netns", "add", LOSS_NETNS], check=True)
+    subprocess.run(["ip", "-n", LOSS_NETNS, "link", "set", "lo", "up"], check=True)
+    rules = (f"table inet slb-loss {{\n  chain in {{\n    type filter hook input priority 0; policy accept;\n"
+             f"    numgen random mod 100 < {percent} counter drop\n  }}\n}}\n")
+    subprocess.run(["ip", "netns", "exec", LOSS_NETNS, "nft", "-f", "-"], input=rules.encode(), check=True)
+    netns_prefix = ["ip", "netns", "exec", LOSS_NETNS]
+    try:
+        # Ports are picked in the host namespace but only used inside the fresh one.
+        seed = Member(impl, f"{impl[0]}0", "fast", [])
+        seed.wait_for(lambda e: e.get("event") == "ready", 10)
+        members = [seed] + [Member(impl, f"{impl[0]}{i}", "fast", [seed]) for i in range(1, size)]
+        wait_converged(members)
+        time.sleep(minutes * 60)
+        false_dead = sum(1 for m in members for _, e in m.events if e.get("event") == "dead")
+        suspects = sum(1 for m in members for _, e in m.events if e.get("event") == "suspect")
+        dropped = subprocess.run(["ip", "netns", "exec", LOSS_NETNS, "nft", "list", "table", "inet", "slb-loss"],
+                                 capture_output=True, text=True).stdout
+        drops = dropped.split("packets ")[1].split()[0] if "packets " in dropped else "?"
+        for member in members:
+            member.proc.kill()
+            member.proc.wait()
+        processes.clear()
+        label = f"gossip {impl:5} fast n={size:2} loss {percent}% {minutes:g} min"
+        print(f"{label} false-dead-events {false_dead}  suspect-events {suspects}  packets-dropped {drops}", flush=True)
+    finally:
+        netns_prefix = []
+        subprocess.run(["ip", "netns", "delete", LOSS_NETNS], stderr=subprocess.DEVNULL)
+
+
 def main():
+    if sys.argv[1:2] == ["loss"]:
+        minutes = float(os.environ.get("LOSS_MINUTES", "10"))
+        for impl in sys.argv[2:] or ["swift"]:
+            loss(impl, int(os.environ.get("LOSS_MEMBERS", "10")), minutes, int(os.environ.get("LOSS_PERCENT", "5")))
+        return
     profiles = sys.argv[1:] or ["lan", "fast"]
     for profile in profiles:
         trials = TRIALS_LAN if profile == "lan" else TRIALS
