@@ -9,6 +9,7 @@ GOPEER = os.environ["GOPEER_BIN"]
 TRIALS = int(os.environ.get("TRIALS", "20"))
 TRIALS_LAN = int(os.environ.get("TRIALS_LAN", str(TRIALS)))
 STEADY_SECONDS = float(os.environ.get("STEADY_SECONDS", "10"))
+SETTLE_SECONDS = float(os.environ.get("SETTLE_SECONDS", "5"))
 NFT_TABLE = f"slb-gbench-{os.getpid()}"
 LOSS_NETNS = f"slb-gloss-{os.getpid()}"
 processes = []
@@ -86,6 +87,14 @@ class Member:
                     return int(line.split()[1])
         return 0
 
+    def pss_kib(self):
+        """Proportional set size: shared libraries divided among the processes mapping them."""
+        with open(f"/proc/{self.proc.pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+        return 0
+
 
 def percentile(values, fraction):
     ordered = sorted(values)
@@ -126,8 +135,9 @@ def run(impl, profile, size, trials):
     seed.wait_for(lambda e: e.get("event") == "ready", 10)
     members = [seed] + [Member(impl, f"{impl[0]}{i}", profile, [seed]) for i in range(1, size)]
     wait_converged(members)
-    # Steady state: bytes sent by all members over STEADY_SECONDS, after a settling second.
-    time.sleep(1)
+    # Steady state: bytes sent by all members over STEADY_SECONDS, once the join broadcasts
+    # have run out their retransmit limit.
+    time.sleep(SETTLE_SECONDS)
     nft_counters(members)
     start_bytes, start = nft_bytes(), time.monotonic()
     time.sleep(STEADY_SECONDS)
@@ -135,6 +145,7 @@ def run(impl, profile, size, trials):
     elapsed = time.monotonic() - start
     bytes_per_member = sent / elapsed / size
     rss = [m.rss_kib() / 1024 for m in members]
+    pss = [m.pss_kib() / 1024 for m in members]
     subprocess.run(["nft", "delete", "table", "inet", NFT_TABLE], stderr=subprocess.DEVNULL)
 
     detections, false_dead, next_id = [], 0, size
@@ -164,7 +175,7 @@ def run(impl, profile, size, trials):
     label = f"gossip {impl:5} {profile:4} n={size:2}"
     print(f"{label} crash-to-dead-everywhere p50 {percentile(detections, 0.5) * 1000:.0f} ms  p99 {percentile(detections, 0.99) * 1000:.0f} ms  ({len(detections)} trials)", flush=True)
     print(f"{label} bytes-sent-per-member {bytes_per_member:.0f} B/s (IP bytes, steady state {STEADY_SECONDS:.0f} s)", flush=True)
-    print(f"{label} rss-per-member mean {statistics.mean(rss):.1f} MB  max {max(rss):.1f} MB", flush=True)
+    print(f"{label} rss-per-member mean {statistics.mean(rss):.1f} MB  max {max(rss):.1f} MB  (pss mean {statistics.mean(pss):.1f} MB)", flush=True)
     print(f"{label} false-dead-events {false_dead}", flush=True)
 
 
