@@ -309,7 +309,7 @@ public struct GossipInstance: Sendable {
     }
 
     mutating func noteJoinSucceeded(from address: NodeAddress) {
-        guard join.seeds.contains(address) || join.outstanding > 0 else { return }
+        guard join.seeds.contains(address) else { return }
         join.succeeded = true
         join.retryAt = nil
         join.outstanding = max(0, join.outstanding - 1)
