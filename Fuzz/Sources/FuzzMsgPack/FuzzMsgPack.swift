@@ -42,3 +42,19 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     _ = try? typed.readMapHeader()
     return 0
 }
+
+/// SwiftPM links an executable's `main` as `<module>_main`; that entry point hands control to
+/// libFuzzer's driver (`LLVMFuzzerRunDriver`), which calls `LLVMFuzzerTestOneInput` per input.
+@_silgen_name("LLVMFuzzerRunDriver")
+func libFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafeRawPointer, Int) -> CInt
+) -> CInt
+
+@_cdecl("FuzzMsgPack_main")
+public func fuzzMsgPackMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return libFuzzerDriver(&count, &arguments, fuzz)
+}
