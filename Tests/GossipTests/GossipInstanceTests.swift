@@ -18,7 +18,11 @@ import Testing
             log += core.start(now: .origin, using: &random)
         }
 
-        mutating func receive(_ message: GossipMessage, from: NodeAddress = address(99), at time: GossipInstant = .origin) -> [GossipDirective] {
+        mutating func receive(
+            _ message: GossipMessage,
+            from: NodeAddress = address(99),
+            at time: GossipInstant = .origin
+        ) -> [GossipDirective] {
             let out = core.handle(message, from: from, now: time, using: &random)
             log += out
             return out
@@ -31,7 +35,18 @@ import Testing
         }
 
         mutating func add(_ name: String, _ last: UInt8, incarnation: UInt32 = 1, meta: [UInt8]? = nil) {
-            _ = receive(.alive(Alive(incarnation: incarnation, node: name, addr: address(last).ip, port: 7946, meta: meta, vsn: vsn)))
+            _ = receive(
+                .alive(
+                    Alive(
+                        incarnation: incarnation,
+                        node: name,
+                        addr: address(last).ip,
+                        port: 7946,
+                        meta: meta,
+                        vsn: vsn
+                    )
+                )
+            )
         }
     }
 
@@ -56,14 +71,27 @@ import Testing
 
     @Test func aliveAtIncarnationZeroIsIgnored() {
         var harness = Harness()
-        let out = harness.receive(.alive(Alive(incarnation: 0, node: "b", addr: Self.address(2).ip, port: 7946, meta: nil, vsn: Self.vsn)))
+        let out = harness.receive(
+            .alive(Alive(incarnation: 0, node: "b", addr: Self.address(2).ip, port: 7946, meta: nil, vsn: Self.vsn))
+        )
         #expect(Self.events(out).isEmpty)
         #expect(harness.core.members["b"]?.state == .dead)
     }
 
     @Test func aliveWithBadVersionsIsIgnored() {
         var harness = Harness()
-        _ = harness.receive(.alive(Alive(incarnation: 1, node: "b", addr: Self.address(2).ip, port: 7946, meta: nil, vsn: [3, 2, 2, 0, 0, 0])))
+        _ = harness.receive(
+            .alive(
+                Alive(
+                    incarnation: 1,
+                    node: "b",
+                    addr: Self.address(2).ip,
+                    port: 7946,
+                    meta: nil,
+                    vsn: [3, 2, 2, 0, 0, 0]
+                )
+            )
+        )
         #expect(harness.core.members["b"] == nil)
     }
 
@@ -131,7 +159,9 @@ import Testing
         var harness = Harness()
         #expect(Self.packets(harness.receive(.ping(Ping(seqNo: 3, node: "z")))).isEmpty)
         let source = NodeAddress(ip: [10, 0, 0, 9], port: 8000)
-        let out = Self.packets(harness.receive(.ping(Ping(seqNo: 4, node: "a", sourceAddr: source.ip, sourcePort: 8000, sourceNode: "x"))))
+        let out = Self.packets(
+            harness.receive(.ping(Ping(seqNo: 4, node: "a", sourceAddr: source.ip, sourcePort: 8000, sourceNode: "x")))
+        )
         #expect(out.count == 1)
         #expect(out.first?.0 == source)
         #expect(out.first?.1.first == .ack(Ack(seqNo: 4)))
@@ -164,7 +194,13 @@ import Testing
             for (_, messages, _) in Self.packets(out) {
                 if case .indirectPing(let request) = messages.first { indirect.append(request) }
             }
-            if out.contains(where: { if case .sendTCPPing(let to, let tcpPing, _) = $0 { to == target && tcpPing.seqNo == probe.seqNo } else { false } }) {
+            if out.contains(where: {
+                if case .sendTCPPing(let to, let tcpPing, _) = $0 {
+                    to == target && tcpPing.seqNo == probe.seqNo
+                } else {
+                    false
+                }
+            }) {
                 tcp = true
             }
             now = try #require(harness.core.nextDeadline)
@@ -197,8 +233,15 @@ import Testing
         var harness = Harness()
         let requester = NodeAddress(ip: [10, 0, 0, 7], port: 7000)
         let request = IndirectPing(
-            seqNo: 41, target: Self.address(5).ip, port: 7946, node: "e", nack: true, sourceAddr: requester.ip, sourcePort: 7000,
-            sourceNode: "r")
+            seqNo: 41,
+            target: Self.address(5).ip,
+            port: 7946,
+            node: "e",
+            nack: true,
+            sourceAddr: requester.ip,
+            sourcePort: 7000,
+            sourceNode: "r"
+        )
         let sent = Self.packets(harness.receive(.indirectPing(request), at: Self.at(10)))
         guard case .ping(let ping) = sent.first?.1.first else {
             Issue.record("no ping sent")
@@ -224,10 +267,35 @@ import Testing
         let remote = PushPull(
             join: false,
             nodes: [
-                PushNodeState(name: "b", addr: Self.address(2).ip, port: 7946, meta: nil, incarnation: 1, state: 2, vsn: Self.vsn),
-                PushNodeState(name: "c", addr: Self.address(3).ip, port: 7946, meta: nil, incarnation: 1, state: 3, vsn: Self.vsn),
-                PushNodeState(name: "d", addr: Self.address(4).ip, port: 7946, meta: [9], incarnation: 2, state: 0, vsn: Self.vsn),
-            ])
+                PushNodeState(
+                    name: "b",
+                    addr: Self.address(2).ip,
+                    port: 7946,
+                    meta: nil,
+                    incarnation: 1,
+                    state: 2,
+                    vsn: Self.vsn
+                ),
+                PushNodeState(
+                    name: "c",
+                    addr: Self.address(3).ip,
+                    port: 7946,
+                    meta: nil,
+                    incarnation: 1,
+                    state: 3,
+                    vsn: Self.vsn
+                ),
+                PushNodeState(
+                    name: "d",
+                    addr: Self.address(4).ip,
+                    port: 7946,
+                    meta: [9],
+                    incarnation: 2,
+                    state: 0,
+                    vsn: Self.vsn
+                ),
+            ]
+        )
         var random = SwiftLBTestKit.SeededRandomNumberGenerator(seed: 2)
         let out = try harness.core.mergeRemoteState(remote, from: Self.address(4), now: Self.at(5), using: &random)
         #expect(harness.core.members["b"]?.state == .suspect)
@@ -242,7 +310,18 @@ import Testing
         var harness = Harness()
         let remote = PushPull(
             join: true,
-            nodes: [PushNodeState(name: "x", addr: Self.address(8).ip, port: 7946, meta: nil, incarnation: 1, state: 0, vsn: [3, 5, 3, 0, 0, 0])])
+            nodes: [
+                PushNodeState(
+                    name: "x",
+                    addr: Self.address(8).ip,
+                    port: 7946,
+                    meta: nil,
+                    incarnation: 1,
+                    state: 0,
+                    vsn: [3, 5, 3, 0, 0, 0]
+                )
+            ]
+        )
         var random = SwiftLBTestKit.SeededRandomNumberGenerator(seed: 3)
         #expect(throws: GossipInstance.MergeError.incompatibleVersions) {
             try harness.core.mergeRemoteState(remote, from: Self.address(8), now: Self.at(5), using: &random)

@@ -20,7 +20,17 @@ import Testing
                 let address = NodeAddress(ip: [10, 0, 0, UInt8(name.dropFirst())! + 1], port: 7946)
                 let message: GossipMessage =
                     switch Int.random(in: 0..<4, using: &random) {
-                    case 0: .alive(Alive(incarnation: incarnation, node: name, addr: address.ip, port: 7946, meta: nil, vsn: [1, 5, 2, 0, 0, 0]))
+                    case 0:
+                        .alive(
+                            Alive(
+                                incarnation: incarnation,
+                                node: name,
+                                addr: address.ip,
+                                port: 7946,
+                                meta: nil,
+                                vsn: [1, 5, 2, 0, 0, 0]
+                            )
+                        )
                     case 1: .suspect(Suspect(incarnation: incarnation, node: name, from: from))
                     case 2: .dead(Dead(incarnation: incarnation, node: name, from: from))
                     default: .ack(Ack(seqNo: UInt32.random(in: 0...20, using: &random)))
@@ -30,7 +40,10 @@ import Testing
                 last = last.filter { core.members[$0.key] != nil }  // reaped members start over
                 for (member, record) in core.members {
                     if let previous = last[member] {
-                        #expect(record.incarnation >= previous, "seed \(seed): \(member) went from \(previous) to \(record.incarnation)")
+                        #expect(
+                            record.incarnation >= previous,
+                            "seed \(seed): \(member) went from \(previous) to \(record.incarnation)"
+                        )
                     }
                     last[member] = record.incarnation
                 }

@@ -1,5 +1,6 @@
-@testable import Gossip
 import Testing
+
+@testable import Gossip
 
 /// Lifeguard suspicion timing, with the cases of memberlist suspicion_test.go.
 @Suite struct SuspicionTests {
@@ -39,7 +40,9 @@ import Testing
         #expect(suspicion.deadline == .origin + .seconds(5))
     }
 
-    static let minimumCases: [(Int, Int)] = [(1, 4000), (3, 4000), (10, 4000), (50, 6792), (100, 8000), (500, 10792), (1000, 12000)]
+    static let minimumCases: [(Int, Int)] = [
+        (1, 4000), (3, 4000), (10, 4000), (50, 6792), (100, 8000), (500, 10792), (1000, 12000),
+    ]
 
     /// memberlist `suspicionTimeout(4, n, 1 s)`.
     @Test(arguments: minimumCases)

@@ -23,14 +23,17 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 
     if let message = try? GossipMessage(decoding: input) {
         let bytes = message.encoded()
-        guard let decoded = try? GossipMessage(decoding: bytes) else { fatalError("re-encoded message does not decode") }
+        guard let decoded = try? GossipMessage(decoding: bytes) else {
+            fatalError("re-encoded message does not decode")
+        }
         guard decoded.encoded() == bytes else { fatalError("message re-encoding is not stable") }
     }
 
     if let (pushPull, consumed) = try? PushPull.decode(body: input) {
         guard consumed <= input.count else { fatalError("consumed more than the input") }
         let bytes = Array(pushPull.encoded().dropFirst())
-        guard let (again, used) = try? PushPull.decode(body: bytes), used == bytes.count, again.encoded().dropFirst().elementsEqual(bytes)
+        guard let (again, used) = try? PushPull.decode(body: bytes), used == bytes.count,
+            again.encoded().dropFirst().elementsEqual(bytes)
         else { fatalError("push/pull re-encoding is not stable") }
     }
 

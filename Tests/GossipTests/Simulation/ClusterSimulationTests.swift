@@ -41,7 +41,9 @@ extension ClusterSimulationTests {
         let crashedAt = cluster.now
         cluster.crash(victim)
         let observers = Set(cluster.runningNames)
-        cluster.run(for: horizon) { $0.firstEvents(kind: "dead", about: victim, since: crashedAt).count == observers.count }
+        cluster.run(for: horizon) {
+            $0.firstEvents(kind: "dead", about: victim, since: crashedAt).count == observers.count
+        }
         let detected = cluster.firstEvents(kind: "dead", about: victim, since: crashedAt)
         return observers.sorted().map { detected[$0].map { $0 - crashedAt } }
     }
@@ -70,13 +72,20 @@ extension ClusterSimulationTests {
     func fastDetectsACrashInUnderASecond(members: Int) {
         var all: [Duration] = []
         for seed in UInt64(1)...20 {
-            let times = Self.detectionTimes(members: members, settings: .fast, seed: seed &* 7919, horizon: .seconds(10))
+            let times = Self.detectionTimes(
+                members: members,
+                settings: .fast,
+                seed: seed &* 7919,
+                horizon: .seconds(10)
+            )
             #expect(times.allSatisfy { $0 != nil }, "seed \(seed &* 7919): not every observer declared the crash")
             all += times.compactMap { $0 }
         }
         let p50 = Self.percentile(all, 0.5)
         let p99 = Self.percentile(all, 0.99)
-        print("fast profile, \(members) members: detection p50 \(p50), p99 \(p99), max \(all.max() ?? .zero) over \(all.count) observations")
+        print(
+            "fast profile, \(members) members: detection p50 \(p50), p99 \(p99), max \(all.max() ?? .zero) over \(all.count) observations"
+        )
         #expect(p50 <= .milliseconds(500))
         #expect(p99 <= .seconds(1))
     }

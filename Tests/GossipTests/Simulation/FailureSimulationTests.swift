@@ -17,8 +17,13 @@ import Testing
         cluster.run(for: .seconds(600))
         let dead = cluster.deadEvents(since: start)
         let suspicions = cluster.observations.filter { $0.time >= start && $0.event.kind == "suspect" }.count
-        print("lan, 10 % loss, 10 min: \(suspicions) suspicions, \(dead.count) dead, \(cluster.network.dropped) of \(cluster.network.sent) datagrams dropped")
-        #expect(dead.isEmpty, "seed \(seed): \(dead.map { "\($0.observer) saw \($0.event.member.name) dead at \($0.time)" })")
+        print(
+            "lan, 10 % loss, 10 min: \(suspicions) suspicions, \(dead.count) dead, \(cluster.network.dropped) of \(cluster.network.sent) datagrams dropped"
+        )
+        #expect(
+            dead.isEmpty,
+            "seed \(seed): \(dead.map { "\($0.observer) saw \($0.event.member.name) dead at \($0.time)" })"
+        )
         #expect(suspicions > 0, "seed \(seed): loss should cause some suspicions, or the test proves nothing")
         #expect(cluster.allSeeAlive(everyone), "seed \(seed)")
     }
@@ -39,7 +44,10 @@ import Testing
         let dead = cluster.deadEvents(since: start)
         let suspicions = cluster.observations.filter { $0.time >= start && $0.event.kind == "suspect" }.count
         print("fast, 5 % loss + busy member, \(cluster.now - start): \(suspicions) suspicions, \(dead.count) dead")
-        #expect(dead.isEmpty, "seed \(seed): \(dead.prefix(5).map { "\($0.observer) saw \($0.event.member.name) dead at \($0.time)" })")
+        #expect(
+            dead.isEmpty,
+            "seed \(seed): \(dead.prefix(5).map { "\($0.observer) saw \($0.event.member.name) dead at \($0.time)" })"
+        )
         #expect(cluster.allSeeAlive(everyone), "seed \(seed)")
     }
 
@@ -54,8 +62,11 @@ import Testing
         cluster.act(on: "node-0") { instance, now in
             var random = SeededRandomNumberGenerator(seed: seed)
             return instance.handle(
-                .suspect(Suspect(incarnation: before, node: "node-2", from: "node-4")), from: SimulatedCluster.address(4), now: now,
-                using: &random)
+                .suspect(Suspect(incarnation: before, node: "node-2", from: "node-4")),
+                from: SimulatedCluster.address(4),
+                now: now,
+                using: &random
+            )
         }
         #expect(cluster.view(of: "node-0")["node-2"] == .suspect)
         let refuted = cluster.run(for: .seconds(20)) { cluster in
@@ -78,11 +89,20 @@ import Testing
         #expect(done, "seed \(seed): leave broadcast never completed")
         cluster.crash("node-5")  // shut down after leaving
         let others = Set(Cluster.names(5))
-        let seen = cluster.run(for: .seconds(10)) { $0.firstEvents(kind: "leave", about: "node-5", since: start).keys.count >= 6 }
-        #expect(seen, "seed \(seed): \(cluster.firstEvents(kind: "leave", about: "node-5", since: start).keys.sorted())")
+        let seen = cluster.run(for: .seconds(10)) {
+            $0.firstEvents(kind: "leave", about: "node-5", since: start).keys.count >= 6
+        }
+        #expect(
+            seen,
+            "seed \(seed): \(cluster.firstEvents(kind: "leave", about: "node-5", since: start).keys.sorted())"
+        )
         cluster.run(for: .seconds(20))
         #expect(cluster.allSeeAlive(others))
-        #expect(cluster.runningNames.allSatisfy { cluster.view(of: $0)["node-5"] == .left || cluster.view(of: $0)["node-5"] == nil })
+        #expect(
+            cluster.runningNames.allSatisfy {
+                cluster.view(of: $0)["node-5"] == .left || cluster.view(of: $0)["node-5"] == nil
+            }
+        )
         #expect(cluster.deadEvents(since: start).isEmpty, "seed \(seed): a leave must not be reported as dead")
     }
 
@@ -93,7 +113,12 @@ import Testing
         #expect(cluster.run(for: .seconds(30)) { $0.allSeeAlive(everyone) }, "seed \(seed)")
         cluster.crash("node-4")
         let crashedAt = cluster.now
-        #expect(cluster.run(for: .seconds(30)) { $0.firstEvents(kind: "dead", about: "node-4", since: crashedAt).count == 4 }, "seed \(seed)")
+        #expect(
+            cluster.run(for: .seconds(30)) {
+                $0.firstEvents(kind: "dead", about: "node-4", since: crashedAt).count == 4
+            },
+            "seed \(seed)"
+        )
         let deadIncarnation = try #require(cluster.instance("node-0")?.members["node-4"]?.incarnation)
         // Restart with the same name and address: it starts at incarnation 1 again, learns it
         // was declared dead from its seed's state, and refutes with a higher incarnation.
@@ -113,8 +138,18 @@ import Testing
         var cluster = SimulatedCluster(seed: seed)
         // Seeds on both sides of the coming partition.
         for index in 0..<8 {
-            let seeds = index == 0 ? [] : [SimulatedCluster.address(0), SimulatedCluster.address(7)].filter { $0 != SimulatedCluster.address(index) }
-            cluster.start("node-\(index)", at: SimulatedCluster.address(index), settings: settings, seeds: index == 0 ? [] : seeds)
+            let seeds =
+                index == 0
+                ? []
+                : [SimulatedCluster.address(0), SimulatedCluster.address(7)].filter {
+                    $0 != SimulatedCluster.address(index)
+                }
+            cluster.start(
+                "node-\(index)",
+                at: SimulatedCluster.address(index),
+                settings: settings,
+                seeds: index == 0 ? [] : seeds
+            )
             cluster.run(for: .milliseconds(50))
         }
         let everyone = Set(Cluster.names(8))
@@ -129,6 +164,9 @@ import Testing
         #expect(cluster.deadEvents(since: splitAt).count > 0)
         cluster.network.heal()
         let healed = cluster.run(for: .seconds(60)) { $0.allSeeAlive(everyone) }
-        #expect(healed, "seed \(seed): views after healing: \(cluster.runningNames.map { ($0, cluster.view(of: $0).filter { $0.value == .alive }.count) })")
+        #expect(
+            healed,
+            "seed \(seed): views after healing: \(cluster.runningNames.map { ($0, cluster.view(of: $0).filter { $0.value == .alive }.count) })"
+        )
     }
 }

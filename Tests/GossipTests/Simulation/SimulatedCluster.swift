@@ -17,7 +17,9 @@ struct SimulatedCluster {
     let seed: UInt64
     var network: SimulatedNetwork<NodeAddress, [[UInt8]]>
     private(set) var nodes: [NodeAddress: GossipInstance] = [:] {
-        didSet { if nodes.count != oldValue.count { order = nodes.keys.sorted { $0.ip.lexicographicallyPrecedes($1.ip) } } }
+        didSet {
+            if nodes.count != oldValue.count { order = nodes.keys.sorted { $0.ip.lexicographicallyPrecedes($1.ip) } }
+        }
     }
     /// Running members in a fixed order, so runs are deterministic.
     private var order: [NodeAddress] = []
@@ -41,7 +43,11 @@ struct SimulatedCluster {
 
     /// Starts member `name` at `address` and joins it through `seeds`.
     mutating func start(
-        _ name: String, at address: NodeAddress, settings: GossipSettings, meta: [UInt8]? = nil, seeds: [NodeAddress] = []
+        _ name: String,
+        at address: NodeAddress,
+        settings: GossipSettings,
+        meta: [UInt8]? = nil,
+        seeds: [NodeAddress] = []
     ) {
         network.down.remove(address)
         var instance = GossipInstance(name: name, address: address, meta: meta, settings: settings)
@@ -102,7 +108,9 @@ struct SimulatedCluster {
             network.advance(to: next)
             while let delivery = network.popDue() { deliver(delivery) }
             for address in order {
-                guard var instance = nodes[address], let deadline = instance.nextDeadline, deadline <= instant else { continue }
+                guard var instance = nodes[address], let deadline = instance.nextDeadline, deadline <= instant else {
+                    continue
+                }
                 let directives = instance.tick(now: instant, using: &random)
                 nodes[address] = instance
                 execute(directives, at: address)
@@ -139,7 +147,9 @@ struct SimulatedCluster {
             case .pushPull(let peer, let join):
                 pushPull(from: address, to: peer, join: join)
             case .emit(let event):
-                if let name = nodes[address]?.name { observations.append(Observation(time: now, observer: name, event: event)) }
+                if let name = nodes[address]?.name {
+                    observations.append(Observation(time: now, observer: name, event: event))
+                }
             case .leaveComplete:
                 if let name = nodes[address]?.name { leaveCompleted.insert(name) }
             case .deliverUserMessage:
@@ -148,7 +158,10 @@ struct SimulatedCluster {
         }
     }
 
-    private mutating func act(at address: NodeAddress, _ body: (inout GossipInstance, GossipInstant) -> [GossipDirective]) {
+    private mutating func act(
+        at address: NodeAddress,
+        _ body: (inout GossipInstance, GossipInstant) -> [GossipDirective]
+    ) {
         guard var instance = nodes[address] else { return }
         let directives = body(&instance, instant)
         nodes[address] = instance
@@ -157,20 +170,23 @@ struct SimulatedCluster {
 
     private mutating func pushPull(from initiator: NodeAddress, to responder: NodeAddress, join: Bool) {
         guard let request = nodes[initiator]?.localState(join: join) else { return }
-        guard network.canReach(initiator, responder), network.canReach(responder, initiator), var peer = nodes[responder],
+        guard network.canReach(initiator, responder), network.canReach(responder, initiator),
+            var peer = nodes[responder],
             let decodedRequest = try? PushPull.decode(body: Array(request.encoded().dropFirst())).0
         else {
             act(at: initiator) { $0.pushPullFailed(with: responder, join: join, now: $1) }
             return
         }
         let reply = peer.localState(join: decodedRequest.join)
-        let responderDirectives = (try? peer.mergeRemoteState(decodedRequest, from: initiator, now: instant, using: &random)) ?? []
+        let responderDirectives =
+            (try? peer.mergeRemoteState(decodedRequest, from: initiator, now: instant, using: &random)) ?? []
         nodes[responder] = peer
         execute(responderDirectives, at: responder)
         guard let decodedReply = try? PushPull.decode(body: Array(reply.encoded().dropFirst())).0,
             var instance = nodes[initiator]
         else { return }
-        let directives = (try? instance.mergeRemoteState(decodedReply, from: responder, now: instant, using: &random)) ?? []
+        let directives =
+            (try? instance.mergeRemoteState(decodedReply, from: responder, now: instant, using: &random)) ?? []
         nodes[initiator] = instance
         execute(directives, at: initiator)
     }
