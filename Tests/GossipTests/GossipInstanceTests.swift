@@ -358,4 +358,43 @@ import Testing
         _ = harness.receive(.dead(Dead(incarnation: 1, node: "a", from: "b")), at: now)
         #expect(harness.core.localMember.state == .left)
     }
+
+    @Test func metadataUpdateRaisesTheIncarnationAndIsGossiped() throws {
+        var harness = Harness()
+        harness.add("b", 2)
+        var random = SwiftLBTestKit.SeededRandomNumberGenerator(seed: 4)
+        let out = harness.core.updateMeta(Array("eth0 up".utf8), now: Self.at(10), using: &random)
+        #expect(Self.events(out).map(\.kind) == ["update"])
+        #expect(harness.core.localMember.incarnation == 2)
+        var now = Self.at(10)
+        var gossiped: Alive?
+        for _ in 0..<50 where gossiped == nil {
+            now = try #require(harness.core.nextDeadline)
+            for (_, messages, _) in Self.packets(harness.tick(now)) {
+                for case .alive(let alive) in messages where alive.node == "a" { gossiped = alive }
+            }
+        }
+        #expect(gossiped?.incarnation == 2)
+        #expect(gossiped?.meta == Array("eth0 up".utf8))
+        #expect(gossiped?.vsn == [1, 5, 2, 0, 0, 0])
+    }
+
+    @Test func suspectTargetsGetThePingAndSuspectCompoundWithChecksum() throws {
+        var harness = Harness()
+        harness.add("b", 2)
+        _ = harness.receive(.suspect(Suspect(incarnation: 1, node: "b", from: "c")))
+        #expect(harness.core.members["b"]?.state == .suspect)
+        var now = try #require(harness.core.nextDeadline)
+        var compound: (messages: [GossipMessage], checksum: Bool)?
+        for _ in 0..<50 where compound == nil {
+            for (to, messages, checksum) in Self.packets(harness.tick(now)) where to == Self.address(2) {
+                if case .ping = messages.first { compound = (messages, checksum) }
+            }
+            now = try #require(harness.core.nextDeadline)
+        }
+        let sent = try #require(compound)
+        #expect(sent.messages.count == 2)
+        #expect(sent.messages.last == .suspect(Suspect(incarnation: 1, node: "b", from: "a")))
+        #expect(sent.checksum, "b advertises PMax 5, so the compound carries a CRC")
+    }
 }
