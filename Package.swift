@@ -165,7 +165,9 @@ targets += [
     ),
     .testTarget(
         name: "GossipTransportTests",
-        dependencies: ["GossipTransport", "Gossip", "MsgPack", "SwiftLBTestKit"],
+        dependencies: [
+            "GossipTransport", "Gossip", "MsgPack", "SwiftLBTestKit", .product(name: "NIOCore", package: "swift-nio"),
+        ],
         swiftSettings: swiftSettings
     ),
     // Runs the built `swiftlb members` and the Go memberlist peer (Tests/GoPeer) on loopback.

@@ -26,6 +26,27 @@ targets += [
 
 // MARK: - Gossip (msgpack, whole packets)
 
+// msgpack values and message bodies; Scripts/test.d/40-gossip-fuzz-msgpack.sh.
+targets += [
+    .executableTarget(
+        name: "FuzzMsgPack",
+        dependencies: [.product(name: "MsgPack", package: "SwiftLB"), .product(name: "Gossip", package: "SwiftLB")]
+    ),
+]
+products += [.executable(name: "FuzzMsgPack", targets: ["FuzzMsgPack"])]
+
+// Whole-packet decoding (label, AES-GCM, CRC, LZW, compound, messages); Scripts/test.d/41-gossip-fuzz-packet.sh.
+targets += [
+    .executableTarget(
+        name: "GossipPacketFuzz",
+        dependencies: [
+            .product(name: "GossipTransport", package: "SwiftLB"),
+            .product(name: "Gossip", package: "SwiftLB"),
+        ]
+    ),
+]
+products += [.executable(name: "GossipPacketFuzz", targets: ["GossipPacketFuzz"])]
+
 let package = Package(
     name: "SwiftLBFuzz",
     platforms: [.macOS(.v15)],

@@ -28,7 +28,10 @@ extension MsgPackReader {
         for _ in 0..<count {
             let keyOffset = offset
             let keyMarker = try peek()
-            guard (0xa0...0xbf).contains(keyMarker) || (0xc4...0xc6).contains(keyMarker) || (0xd9...0xdb).contains(keyMarker) else {
+            guard
+                (0xa0...0xbf).contains(keyMarker) || (0xc4...0xc6).contains(keyMarker)
+                    || (0xd9...0xdb).contains(keyMarker)
+            else {
                 throw MsgPackDecodeError(offset: keyOffset, reason: .nonStringKey)
             }
             let key = try readString()

@@ -69,7 +69,8 @@ public struct MsgPackReader: Sendable {
         case MsgPackMarker.nilValue: return .nil
         case MsgPackMarker.falseValue: return .bool(false)
         case MsgPackMarker.trueValue: return .bool(true)
-        case MsgPackMarker.bin8, MsgPackMarker.str8: return .raw(try readBytes(count: Int(try readBigEndian(UInt8.self))))
+        case MsgPackMarker.bin8, MsgPackMarker.str8:
+            return .raw(try readBytes(count: Int(try readBigEndian(UInt8.self))))
         case MsgPackMarker.bin16, MsgPackMarker.raw16:
             return .raw(try readBytes(count: Int(try readBigEndian(UInt16.self))))
         case MsgPackMarker.bin32, MsgPackMarker.raw32:
@@ -88,10 +89,14 @@ public struct MsgPackReader: Sendable {
         case MsgPackMarker.int32: return .integer(Int64(Int32(bitPattern: try readBigEndian(UInt32.self))))
         case MsgPackMarker.int64: return .integer(Int64(bitPattern: try readBigEndian(UInt64.self)))
         case 0xd4...0xd8: return try readExt(length: 1 << Int(marker - MsgPackMarker.fixExt1))
-        case MsgPackMarker.array16: return try readArrayBody(count: Int(try readBigEndian(UInt16.self)), depth: depth, start: start)
-        case MsgPackMarker.array32: return try readArrayBody(count: Int(try readBigEndian(UInt32.self)), depth: depth, start: start)
-        case MsgPackMarker.map16: return try readMapBody(count: Int(try readBigEndian(UInt16.self)), depth: depth, start: start)
-        case MsgPackMarker.map32: return try readMapBody(count: Int(try readBigEndian(UInt32.self)), depth: depth, start: start)
+        case MsgPackMarker.array16:
+            return try readArrayBody(count: Int(try readBigEndian(UInt16.self)), depth: depth, start: start)
+        case MsgPackMarker.array32:
+            return try readArrayBody(count: Int(try readBigEndian(UInt32.self)), depth: depth, start: start)
+        case MsgPackMarker.map16:
+            return try readMapBody(count: Int(try readBigEndian(UInt16.self)), depth: depth, start: start)
+        case MsgPackMarker.map32:
+            return try readMapBody(count: Int(try readBigEndian(UInt32.self)), depth: depth, start: start)
         default: throw MsgPackDecodeError(offset: start, reason: .invalidMarker(marker))
         }
     }
@@ -193,12 +198,16 @@ public struct MsgPackReader: Sendable {
 
     /// Reads an unsigned Go integer field from any integer encoding whose value fits
     /// (nil reads as 0).
-    public mutating func readUnsigned<T: FixedWidthInteger & UnsignedInteger>(_: T.Type = T.self) throws(MsgPackDecodeError) -> T {
+    public mutating func readUnsigned<T: FixedWidthInteger & UnsignedInteger>(_: T.Type = T.self)
+        throws(MsgPackDecodeError) -> T
+    {
         let start = offset
         let value = try readInteger()
         switch value {
         case .unsigned(let number):
-            guard let result = T(exactly: number) else { throw MsgPackDecodeError(offset: start, reason: .integerOverflow) }
+            guard let result = T(exactly: number) else {
+                throw MsgPackDecodeError(offset: start, reason: .integerOverflow)
+            }
             return result
         case .negative:
             throw MsgPackDecodeError(offset: start, reason: .integerOverflow)
@@ -207,7 +216,9 @@ public struct MsgPackReader: Sendable {
 
     /// Reads a signed Go integer field from any integer encoding whose value fits
     /// (nil reads as 0).
-    public mutating func readSigned<T: FixedWidthInteger & SignedInteger>(_: T.Type = T.self) throws(MsgPackDecodeError) -> T {
+    public mutating func readSigned<T: FixedWidthInteger & SignedInteger>(_: T.Type = T.self) throws(MsgPackDecodeError)
+        -> T
+    {
         let start = offset
         let value = try readInteger()
         let result: T?
@@ -252,7 +263,9 @@ public struct MsgPackReader: Sendable {
         return bytes[offset]
     }
 
-    private mutating func readBigEndian<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) throws(MsgPackDecodeError) -> T {
+    private mutating func readBigEndian<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) throws(MsgPackDecodeError)
+        -> T
+    {
         let size = MemoryLayout<T>.size
         guard size <= remaining else { throw MsgPackDecodeError(offset: offset, reason: .truncated) }
         var value: T = 0

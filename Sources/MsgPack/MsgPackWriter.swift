@@ -45,12 +45,12 @@ public struct MsgPackWriter: Sendable {
     public mutating func writeSigned(_ value: Int64) {
         switch value {
         case 0...: writeUnsigned(UInt64(value))
-        case -32 ..< 0: bytes.append(UInt8(bitPattern: Int8(value)))
+        case -32..<0: bytes.append(UInt8(bitPattern: Int8(value)))
         case Int64(Int8.min) ..< -32: bytes.append(contentsOf: [MsgPackMarker.int8, UInt8(bitPattern: Int8(value))])
-        case Int64(Int16.min) ..< Int64(Int8.min):
+        case Int64(Int16.min)..<Int64(Int8.min):
             bytes.append(MsgPackMarker.int16)
             appendBigEndian(UInt16(bitPattern: Int16(value)))
-        case Int64(Int32.min) ..< Int64(Int16.min):
+        case Int64(Int32.min)..<Int64(Int16.min):
             bytes.append(MsgPackMarker.int32)
             appendBigEndian(UInt32(bitPattern: Int32(value)))
         default:
@@ -84,12 +84,24 @@ public struct MsgPackWriter: Sendable {
 
     /// Starts a map of `count` entries (fixmap, map16, map32).
     public mutating func writeMapHeader(_ count: Int) {
-        writeContainerHeader(count, fix: 0x80, fixLimit: 16, sixteen: MsgPackMarker.map16, thirtyTwo: MsgPackMarker.map32)
+        writeContainerHeader(
+            count,
+            fix: 0x80,
+            fixLimit: 16,
+            sixteen: MsgPackMarker.map16,
+            thirtyTwo: MsgPackMarker.map32
+        )
     }
 
     /// Starts an array of `count` elements (fixarray, array16, array32).
     public mutating func writeArrayHeader(_ count: Int) {
-        writeContainerHeader(count, fix: 0x90, fixLimit: 16, sixteen: MsgPackMarker.array16, thirtyTwo: MsgPackMarker.array32)
+        writeContainerHeader(
+            count,
+            fix: 0x90,
+            fixLimit: 16,
+            sixteen: MsgPackMarker.array16,
+            thirtyTwo: MsgPackMarker.array32
+        )
     }
 
     public mutating func writeFloat32(_ value: Float) {
@@ -147,7 +159,13 @@ public struct MsgPackWriter: Sendable {
         bytes.append(contentsOf: data)
     }
 
-    private mutating func writeContainerHeader(_ count: Int, fix: UInt8, fixLimit: Int, sixteen: UInt8, thirtyTwo: UInt8) {
+    private mutating func writeContainerHeader(
+        _ count: Int,
+        fix: UInt8,
+        fixLimit: Int,
+        sixteen: UInt8,
+        thirtyTwo: UInt8
+    ) {
         switch count {
         case 0..<fixLimit: bytes.append(fix | UInt8(count))
         case fixLimit..<0x1_0000:

@@ -32,7 +32,11 @@ public struct SimulatedNetwork<Address: Hashable & Sendable, Payload: Sendable>:
     private var order: UInt64 = 0
     private var random: SeededRandomNumberGenerator
 
-    public init(seed: UInt64, lossRate: Double = 0, delay: ClosedRange<Duration> = .microseconds(100) ... .milliseconds(1)) {
+    public init(
+        seed: UInt64,
+        lossRate: Double = 0,
+        delay: ClosedRange<Duration> = .microseconds(100) ... .milliseconds(1)
+    ) {
         random = SeededRandomNumberGenerator(seed: seed)
         self.lossRate = lossRate
         self.delay = delay
@@ -70,7 +74,8 @@ public struct SimulatedNetwork<Address: Hashable & Sendable, Payload: Sendable>:
         }
         let low = delay.lowerBound.nanoseconds
         let high = delay.upperBound.nanoseconds
-        let oneWay = Duration.nanoseconds(Int64.random(in: low...max(low, high), using: &random)) + (extraDelay[to] ?? .zero)
+        let oneWay =
+            Duration.nanoseconds(Int64.random(in: low...max(low, high), using: &random)) + (extraDelay[to] ?? .zero)
         order += 1
         push(Delivery(at: now + oneWay, from: from, to: to, payload: payload, order: order))
     }

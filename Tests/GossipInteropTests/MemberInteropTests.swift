@@ -72,6 +72,34 @@ struct MemberInteropTests {
         _ = exit
     }
 
+    @Test("fast profile: a mixed cluster detects crashed Swift and Go members in about a second", .timeLimit(.minutes(1)))
+    func fastProfileCrash() async throws {
+        let cluster = try MixedCluster(profile: "fast")
+        let g1 = try cluster.go("g1")
+        try await g1.expect("ready") { $0.event == "ready" }
+        let s1 = try cluster.swift("s1", joining: [g1])
+        let g2 = try cluster.go("g2", joining: [s1])
+        let s2 = try cluster.swift("s2", joining: [g1])
+        let all = [g1, g2, s1, s2]
+        try await cluster.expectConverged(all, on: all)
+        let crashed = ContinuousClock.now
+        g2.crash()
+        s2.crash()
+        // fast: probe 100 ms, suspicion 300 ms (k = 0 with 4 members); generous bound for a loaded machine.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for observer in [g1, s1] {
+                for victim in ["g2", "s2"] {
+                    group.addTask { try await observer.expect("dead", of: victim, within: .seconds(5)) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(ContinuousClock.now - crashed < .seconds(5))
+        for observer in [g1, s1] {
+            #expect(!observer.log.events.contains { $0.event == "dead" && ["g1", "s1"].contains($0.node ?? "") })
+        }
+    }
+
     @Test("encrypted mixed cluster works; a wrong key or no key never joins and is counted", .timeLimit(.minutes(2)))
     func encryptedCluster() async throws {
         let secret = Array("0123456789abcdefghijkl".utf8)

@@ -42,10 +42,21 @@ import Testing
             "indirect-ping",
             .indirectPing(
                 IndirectPing(
-                    seqNo: 5, target: loopback, port: 7003, node: "go3", nack: true, sourceAddr: loopback, sourcePort: 7001,
-                    sourceNode: "go1"))
+                    seqNo: 5,
+                    target: loopback,
+                    port: 7003,
+                    node: "go3",
+                    nack: true,
+                    sourceAddr: loopback,
+                    sourcePort: 7001,
+                    sourceNode: "go1"
+                )
+            )
         ),
-        ("indirect-ping-v6", .indirectPing(IndirectPing(seqNo: 300, target: mapped, port: 65535, node: long, nack: false))),
+        (
+            "indirect-ping-v6",
+            .indirectPing(IndirectPing(seqNo: 300, target: mapped, port: 65535, node: long, nack: false))
+        ),
         ("ack", .ack(Ack(seqNo: 2))),
         ("ack-payload", .ack(Ack(seqNo: 70000, payload: Array("coordinates".utf8)))),
         ("ack-empty-payload", .ack(Ack(seqNo: 128, payload: []))),
@@ -54,10 +65,22 @@ import Testing
         ("suspect", .suspect(Suspect(incarnation: 1, node: "go3", from: "go1"))),
         ("suspect-big", .suspect(Suspect(incarnation: 65536, node: long, from: "x"))),
         ("alive", .alive(Alive(incarnation: 1, node: "go2", addr: loopback, port: 7002, meta: nil, vsn: vsn))),
-        ("alive-meta", .alive(Alive(incarnation: 255, node: "speaker-a", addr: mapped, port: 7946, meta: [1, 2, 3], vsn: vsn))),
+        (
+            "alive-meta",
+            .alive(Alive(incarnation: 255, node: "speaker-a", addr: mapped, port: 7946, meta: [1, 2, 3], vsn: vsn))
+        ),
         (
             "alive-bigmeta",
-            .alive(Alive(incarnation: 256, node: "n", addr: loopback, port: 127, meta: Array(repeating: 0x6d, count: 300), vsn: vsn))
+            .alive(
+                Alive(
+                    incarnation: 256,
+                    node: "n",
+                    addr: loopback,
+                    port: 127,
+                    meta: Array(repeating: 0x6d, count: 300),
+                    vsn: vsn
+                )
+            )
         ),
         ("dead", .dead(Dead(incarnation: 1, node: "go2", from: "go2"))),
         ("dead-max", .dead(Dead(incarnation: .max, node: "a", from: "b"))),
@@ -96,8 +119,24 @@ import Testing
     }
 
     @Test func nodeStatesMatchGo() throws {
-        let alive = PushNodeState(name: "go2", addr: Self.loopback, port: 7002, meta: nil, incarnation: 1, state: 0, vsn: Self.vsn)
-        let left = PushNodeState(name: "go9", addr: Self.mapped, port: 7946, meta: Array("x".utf8), incarnation: 12, state: 3, vsn: Self.vsn)
+        let alive = PushNodeState(
+            name: "go2",
+            addr: Self.loopback,
+            port: 7002,
+            meta: nil,
+            incarnation: 1,
+            state: 0,
+            vsn: Self.vsn
+        )
+        let left = PushNodeState(
+            name: "go9",
+            addr: Self.mapped,
+            port: 7946,
+            meta: Array("x".utf8),
+            incarnation: 12,
+            state: 3,
+            vsn: Self.vsn
+        )
         for (state, name) in [(alive, "push-node-state"), (left, "push-node-state-left")] {
             let expected = Array(try #require(Self.vectors[name]).dropFirst())
             var writer = MsgPackWriter()
@@ -111,7 +150,10 @@ import Testing
     @Test func userHeaderAndCompressMatchGo() throws {
         #expect(UserMessageHeader(userMsgLen: 14).encoded() == Self.vectors["user-header"])
         #expect(Compress(buf: [0, 1, 2, 3]).encoded() == Self.vectors["compress"])
-        #expect(try Compress(body: Array(try #require(Self.vectors["compress"]).dropFirst())) == Compress(buf: [0, 1, 2, 3]))
+        #expect(
+            try Compress(body: Array(try #require(Self.vectors["compress"]).dropFirst()))
+                == Compress(buf: [0, 1, 2, 3])
+        )
     }
 
     /// The captured push/pull join request from memberlist-wire.md section 11.
@@ -121,7 +163,18 @@ import Testing
         )
         let message = PushPull(
             join: true,
-            nodes: [PushNodeState(name: "go2", addr: Self.loopback, port: 7002, meta: nil, incarnation: 1, state: 0, vsn: Self.vsn)])
+            nodes: [
+                PushNodeState(
+                    name: "go2",
+                    addr: Self.loopback,
+                    port: 7002,
+                    meta: nil,
+                    incarnation: 1,
+                    state: 0,
+                    vsn: Self.vsn
+                )
+            ]
+        )
         #expect(message.encoded() == capture)
         let (decoded, consumed) = try PushPull.decode(body: Array(capture.dropFirst()))
         #expect(decoded == message)
@@ -140,7 +193,9 @@ import Testing
 
     @Test func framingTypesAreNotPlainMessages() {
         for type: UInt8 in [6, 7, 9, 10, 12, 244, 14, 200] {
-            #expect(throws: GossipMessage.DecodeError.unexpectedType(type)) { try GossipMessage(decoding: [type, 0x80]) }
+            #expect(throws: GossipMessage.DecodeError.unexpectedType(type)) {
+                try GossipMessage(decoding: [type, 0x80])
+            }
         }
         #expect(throws: GossipMessage.DecodeError.empty) { try GossipMessage(decoding: []) }
     }

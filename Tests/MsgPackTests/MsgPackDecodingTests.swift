@@ -6,7 +6,9 @@ import Testing
         [0x05], [0xcc, 0x05], [0xcd, 0x00, 0x05], [0xce, 0, 0, 0, 5], [0xcf, 0, 0, 0, 0, 0, 0, 0, 5],
         [0xd0, 0x05], [0xd1, 0x00, 0x05], [0xd2, 0, 0, 0, 5], [0xd3, 0, 0, 0, 0, 0, 0, 0, 5],
     ]
-    static let hiInEveryForm: [[UInt8]] = [[0xd9, 0x02, 0x68, 0x69], [0xc4, 0x02, 0x68, 0x69], [0xc5, 0, 2, 0x68, 0x69], [0xa2, 0x68, 0x69]]
+    static let hiInEveryForm: [[UInt8]] = [
+        [0xd9, 0x02, 0x68, 0x69], [0xc4, 0x02, 0x68, 0x69], [0xc5, 0, 2, 0x68, 0x69], [0xa2, 0x68, 0x69],
+    ]
 
     @Test(arguments: fiveInEveryForm)
     func anyIntegerMarkerDecodesIntoUnsigned(bytes: [UInt8]) throws {
@@ -18,12 +20,16 @@ import Testing
 
     @Test func negativeIntoUnsignedIsAnError() {
         var reader = MsgPackReader([0xff])
-        #expect(throws: MsgPackDecodeError(offset: 0, reason: .integerOverflow)) { try reader.readUnsigned(UInt16.self) }
+        #expect(throws: MsgPackDecodeError(offset: 0, reason: .integerOverflow)) {
+            try reader.readUnsigned(UInt16.self)
+        }
     }
 
     @Test func tooLargeForFieldIsAnError() {
         var reader = MsgPackReader([0xce, 0x00, 0x01, 0x00, 0x00])
-        #expect(throws: MsgPackDecodeError(offset: 0, reason: .integerOverflow)) { try reader.readUnsigned(UInt16.self) }
+        #expect(throws: MsgPackDecodeError(offset: 0, reason: .integerOverflow)) {
+            try reader.readUnsigned(UInt16.self)
+        }
     }
 
     @Test func nilReadsAsZeroValues() throws {
@@ -41,7 +47,9 @@ import Testing
     }
 
     @Test func hugeDeclaredLengthsFailWithoutAllocating() {
-        for bytes: [UInt8] in [[0xdb, 0xff, 0xff, 0xff, 0xff], [0xdd, 0xff, 0xff, 0xff, 0xff, 0x00], [0xdf, 0xff, 0xff, 0xff, 0xff]] {
+        for bytes: [UInt8] in [
+            [0xdb, 0xff, 0xff, 0xff, 0xff], [0xdd, 0xff, 0xff, 0xff, 0xff, 0x00], [0xdf, 0xff, 0xff, 0xff, 0xff],
+        ] {
             var reader = MsgPackReader(bytes)
             #expect(throws: MsgPackDecodeError.self) { try reader.readValue() }
         }
@@ -62,10 +70,14 @@ import Testing
         var writer = MsgPackWriter()
         writer.write(
             .map([
-                .init(key: .string("a"), value: .array([.uint(70000), .int(-5000), .raw([1, 2, 3]), .nil, .bool(true)])),
+                .init(
+                    key: .string("a"),
+                    value: .array([.uint(70000), .int(-5000), .raw([1, 2, 3]), .nil, .bool(true)])
+                ),
                 .init(key: .string("b"), value: .float64(1.5)),
                 .init(key: .string("c"), value: .ext(type: 3, data: [9, 9])),
-            ]))
+            ])
+        )
         let full = writer.bytes
         for length in 0..<full.count {
             var reader = MsgPackReader(Array(full.prefix(length)))

@@ -46,7 +46,11 @@ import Testing
             switch count {
             case 0..<32: [0xa0 | UInt8(count)]
             case 32..<65536: [0xda, UInt8(count >> 8), UInt8(count & 0xff)]
-            default: [0xdb, UInt8(count >> 24), UInt8((count >> 16) & 0xff), UInt8((count >> 8) & 0xff), UInt8(count & 0xff)]
+            default:
+                [
+                    0xdb, UInt8(count >> 24), UInt8((count >> 16) & 0xff), UInt8((count >> 8) & 0xff),
+                    UInt8(count & 0xff),
+                ]
             }
         #expect(Array(writer.bytes.prefix(header.count)) == header)
         #expect(writer.bytes.count == header.count + count)
@@ -62,8 +66,12 @@ import Testing
         #expect(writer.bytes == [0xc0, 0xa0, 0xc3, 0xc2])
     }
 
-    static let mapCases: [(Int, [UInt8])] = [(15, [0x8f]), (16, [0xde, 0x00, 0x10]), (65536, [0xdf, 0x00, 0x01, 0x00, 0x00])]
-    static let arrayCases: [(Int, [UInt8])] = [(15, [0x9f]), (16, [0xdc, 0x00, 0x10]), (65536, [0xdd, 0x00, 0x01, 0x00, 0x00])]
+    static let mapCases: [(Int, [UInt8])] = [
+        (15, [0x8f]), (16, [0xde, 0x00, 0x10]), (65536, [0xdf, 0x00, 0x01, 0x00, 0x00]),
+    ]
+    static let arrayCases: [(Int, [UInt8])] = [
+        (15, [0x9f]), (16, [0xdc, 0x00, 0x10]), (65536, [0xdd, 0x00, 0x01, 0x00, 0x00]),
+    ]
 
     @Test(arguments: mapCases)
     func mapHeaders(count: Int, expected: [UInt8]) {

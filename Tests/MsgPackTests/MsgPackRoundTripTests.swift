@@ -48,22 +48,38 @@ import Testing
         }
     }
 
-    static func randomValue(depth: Int, using random: inout SwiftLBTestKit.SeededRandomNumberGenerator) -> MsgPackValue {
+    static func randomValue(depth: Int, using random: inout SwiftLBTestKit.SeededRandomNumberGenerator) -> MsgPackValue
+    {
         let choice = Int.random(in: 0..<(depth > 3 ? 7 : 10), using: &random)
         switch choice {
         case 0: return .nil
         case 1: return .bool(Bool.random(using: &random))
-        case 2: return .uint(UInt64.random(in: 0...UInt64.max, using: &random) >> UInt64.random(in: 0...63, using: &random))
-        case 3: return .int(-1 - Int64.random(in: 0...Int64.max, using: &random) >> Int64.random(in: 0...62, using: &random))
-        case 4: return .raw((0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
+        case 2:
+            return .uint(UInt64.random(in: 0...UInt64.max, using: &random) >> UInt64.random(in: 0...63, using: &random))
+        case 3:
+            return .int(
+                -1 - Int64.random(in: 0...Int64.max, using: &random) >> Int64.random(in: 0...62, using: &random)
+            )
+        case 4:
+            return .raw(
+                (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            )
         case 5: return .float64(Double(Int.random(in: -1000...1000, using: &random)) / 8)
-        case 6: return .ext(type: Int8.random(in: -128...127, using: &random), data: [UInt8](repeating: 7, count: Int.random(in: 0...20, using: &random)))
-        case 7: return .array((0..<Int.random(in: 0...20, using: &random)).map { _ in randomValue(depth: depth + 1, using: &random) })
+        case 6:
+            return .ext(
+                type: Int8.random(in: -128...127, using: &random),
+                data: [UInt8](repeating: 7, count: Int.random(in: 0...20, using: &random))
+            )
+        case 7:
+            return .array(
+                (0..<Int.random(in: 0...20, using: &random)).map { _ in randomValue(depth: depth + 1, using: &random) }
+            )
         default:
             return .map(
                 (0..<Int.random(in: 0...18, using: &random)).map { index in
                     .init(key: .string("k\(index)"), value: randomValue(depth: depth + 1, using: &random))
-                })
+                }
+            )
         }
     }
 }

@@ -2,7 +2,12 @@
 /// `refute`, `mergeState`).
 extension GossipInstance {
     /// An alive statement about a member (from the network, a push/pull, or ourselves).
-    mutating func aliveNode(_ alive: Alive, bootstrap: Bool, now: GossipInstant, using random: inout some RandomNumberGenerator) {
+    mutating func aliveNode(
+        _ alive: Alive,
+        bootstrap: Bool,
+        now: GossipInstant,
+        using random: inout some RandomNumberGenerator
+    ) {
         let isLocal = alive.node == name
         if isLeaving && isLocal { return }
         if alive.vsn.count >= 3 {
@@ -23,8 +28,14 @@ extension GossipInstance {
         } else {
             guard !alive.node.isEmpty else { return }
             member = Member(
-                name: alive.node, address: address, meta: alive.meta, incarnation: 0, state: .dead,
-                vsn: Self.paddedVsn(alive.vsn), stateChange: now)
+                name: alive.node,
+                address: address,
+                meta: alive.meta,
+                incarnation: 0,
+                state: .dead,
+                vsn: Self.paddedVsn(alive.vsn),
+                stateChange: now
+            )
             members[alive.node] = member
             probeOrder.insert(alive.node, at: Int.random(in: 0...probeOrder.count, using: &random))
         }
@@ -35,7 +46,9 @@ extension GossipInstance {
         let oldMeta = member.meta
 
         if !bootstrap && isLocal {
-            if alive.incarnation == member.incarnation && alive.meta == member.meta && Self.paddedVsn(alive.vsn) == member.vsn {
+            if alive.incarnation == member.incarnation && alive.meta == member.meta
+                && Self.paddedVsn(alive.vsn) == member.vsn
+            {
                 return
             }
             refute(accusedIncarnation: alive.incarnation)
@@ -87,7 +100,10 @@ extension GossipInstance {
         var k = settings.suspicionMult - 2
         if nodeCount - 2 < k { k = 0 }
         let minimum = Suspicion.minimumTimeout(
-            suspicionMult: settings.suspicionMult, nodeCount: nodeCount, probeInterval: settings.probeInterval)
+            suspicionMult: settings.suspicionMult,
+            nodeCount: nodeCount,
+            probeInterval: settings.probeInterval
+        )
         let maximum = minimum * settings.suspicionMaxTimeoutMult
         suspicions[suspect.node] = Suspicion(from: suspect.from, k: k, min: minimum, max: maximum, start: now)
         emit(.emit(.suspect(member)))
@@ -132,8 +148,14 @@ extension GossipInstance {
     public func localState(join: Bool) -> PushPull {
         let nodes = probeOrder.compactMap { members[$0] }.map { member in
             PushNodeState(
-                name: member.name, addr: member.address.ip, port: member.address.port, meta: member.meta,
-                incarnation: member.incarnation, state: member.state.rawValue, vsn: member.vsn)
+                name: member.name,
+                addr: member.address.ip,
+                port: member.address.port,
+                meta: member.meta,
+                incarnation: member.incarnation,
+                state: member.state.rawValue,
+                vsn: member.vsn
+            )
         }
         return PushPull(join: join, nodes: nodes)
     }
@@ -152,10 +174,13 @@ extension GossipInstance {
     ///   - remote: the peer's state.
     ///   - from: the peer's address; a join to a seed counts as successful.
     public mutating func mergeRemoteState(
-        _ remote: PushPull, from peer: NodeAddress, now: GossipInstant, using random: inout some RandomNumberGenerator
+        _ remote: PushPull,
+        from peer: NodeAddress,
+        now: GossipInstant,
+        using random: inout some RandomNumberGenerator
     ) throws(MergeError) -> [GossipDirective] {
         guard versionsCompatible(with: remote.nodes) else {
-            _ = pushPullFailed(with: peer, join: remote.join, now: now)
+            _ = pushPullFailed(with: peer, join: remote.join, now: now)  // schedules a join retry; no directives
             throw .incompatibleVersions
         }
         if remote.join { noteJoinSucceeded(from: peer) }
@@ -164,8 +189,18 @@ extension GossipInstance {
             switch state {
             case .alive:
                 aliveNode(
-                    Alive(incarnation: node.incarnation, node: node.name, addr: node.addr, port: node.port, meta: node.meta, vsn: node.vsn),
-                    bootstrap: false, now: now, using: &random)
+                    Alive(
+                        incarnation: node.incarnation,
+                        node: node.name,
+                        addr: node.addr,
+                        port: node.port,
+                        meta: node.meta,
+                        vsn: node.vsn
+                    ),
+                    bootstrap: false,
+                    now: now,
+                    using: &random
+                )
             case .left:
                 deadNode(Dead(incarnation: node.incarnation, node: node.name, from: node.name), now: now)
             case .dead, .suspect:

@@ -78,8 +78,14 @@ public struct GossipInstance: Sendable {
         self.settings = settings
         self.name = name
         let local = Member(
-            name: name, address: address, meta: meta, incarnation: 0, state: .dead, vsn: settings.vsn,
-            stateChange: .origin)
+            name: name,
+            address: address,
+            meta: meta,
+            incarnation: 0,
+            state: .dead,
+            vsn: settings.vsn,
+            stateChange: .origin
+        )
         members[name] = local
         probeOrder = [name]
     }
@@ -94,7 +100,8 @@ public struct GossipInstance: Sendable {
 
     /// Announces the local member (alive, incarnation 1, queued for gossip) and arms the
     /// periodic timers, each after a random stagger of up to one interval as memberlist does.
-    public mutating func start(now: GossipInstant, using random: inout some RandomNumberGenerator) -> [GossipDirective] {
+    public mutating func start(now: GossipInstant, using random: inout some RandomNumberGenerator) -> [GossipDirective]
+    {
         var alive = makeLocalAlive(incarnation: localMember.incarnation + 1)
         alive.meta = localMember.meta
         aliveNode(alive, bootstrap: true, now: now, using: &random)
@@ -122,7 +129,7 @@ public struct GossipInstance: Sendable {
     /// Leaves gracefully: broadcasts dead{self, From: self} at the current incarnation, which
     /// receivers record as left. `leaveComplete` follows once it was sent its retransmit limit.
     public mutating func leave(now: GossipInstant) -> [GossipDirective] {
-        guard !isLeaving else { return [] }
+        guard !isLeaving else { return takeOutput() }
         isLeaving = true
         let local = localMember
         deadNode(Dead(incarnation: local.incarnation, node: name, from: name), now: now)
@@ -135,7 +142,11 @@ public struct GossipInstance: Sendable {
     }
 
     /// Publishes new metadata: a new incarnation of the local alive (memberlist `UpdateNode`).
-    public mutating func updateMeta(_ meta: [UInt8]?, now: GossipInstant, using random: inout some RandomNumberGenerator)
+    public mutating func updateMeta(
+        _ meta: [UInt8]?,
+        now: GossipInstant,
+        using random: inout some RandomNumberGenerator
+    )
         -> [GossipDirective]
     {
         var alive = makeLocalAlive(incarnation: localMember.incarnation + 1)
@@ -146,8 +157,11 @@ public struct GossipInstance: Sendable {
 
     // MARK: Timers
 
-    /// The earliest moment at which `tick` has work; call it then (or earlier).
-    public var nextDeadline: GossipInstant? {
+    /// The earliest moment at which `tick` has work; call it then (or earlier). Updated at
+    /// the end of every mutating call.
+    public private(set) var nextDeadline: GossipInstant?
+
+    private func computeNextDeadline() -> GossipInstant? {
         var candidates: [GossipInstant] = [nextProbeTick, nextGossipTick, nextPushPullTick, nextRejoin, join.retryAt]
             .compactMap { $0 }
         if let probe = activeProbe {
@@ -180,7 +194,9 @@ public struct GossipInstance: Sendable {
         let expired = suspicions.filter { $0.value.deadline <= now }.sorted { $0.key < $1.key }
         for (node, suspicion) in expired {
             suspicions[node] = nil
-            guard let member = members[node], member.state == .suspect, member.stateChange == suspicion.start else { continue }
+            guard let member = members[node], member.state == .suspect, member.stateChange == suspicion.start else {
+                continue
+            }
             deadNode(Dead(incarnation: member.incarnation, node: node, from: name), now: now)
         }
         if let tickAt = nextGossipTick, tickAt <= now {
@@ -188,7 +204,11 @@ public struct GossipInstance: Sendable {
             gossip(now: now, using: &random)
         }
         if let tickAt = nextPushPullTick, tickAt <= now, let interval = settings.pushPullInterval {
-            nextPushPullTick = Self.advance(tickAt, by: Self.pushPullScale(interval, nodeCount: members.count), now: now)
+            nextPushPullTick = Self.advance(
+                tickAt,
+                by: Self.pushPullScale(interval, nodeCount: members.count),
+                now: now
+            )
             if let peer = randomMembers(1, using: &random, where: { $0.name != name && $0.state == .alive }).first {
                 output.append(.pushPull(with: peer.address, join: false))
             }
@@ -220,13 +240,17 @@ public struct GossipInstance: Sendable {
     }
 
     private func stagger(_ interval: Duration, using random: inout some RandomNumberGenerator) -> Duration {
-        let nanoseconds = max(1, interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000)
+        let nanoseconds = max(
+            1,
+            interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
+        )
         return .nanoseconds(Int64.random(in: 0..<nanoseconds, using: &random))
     }
 
     // MARK: Helpers shared by the extensions
 
     mutating func takeOutput() -> [GossipDirective] {
+        nextDeadline = computeNextDeadline()
         defer { output = [] }
         return output
     }
@@ -241,8 +265,13 @@ public struct GossipInstance: Sendable {
     func makeLocalAlive(incarnation: UInt32) -> Alive {
         let local = localMember
         return Alive(
-            incarnation: incarnation, node: name, addr: local.address.ip, port: local.address.port, meta: local.meta,
-            vsn: settings.vsn)
+            incarnation: incarnation,
+            node: name,
+            addr: local.address.ip,
+            port: local.address.port,
+            meta: local.meta,
+            vsn: settings.vsn
+        )
     }
 
     var retransmitLimit: Int {
@@ -294,17 +323,20 @@ public struct GossipInstance: Sendable {
     }
 
     /// Reports a push/pull that could not be completed (connect, timeout, err reply, bad data).
-    public mutating func pushPullFailed(with address: NodeAddress, join isJoin: Bool, now: GossipInstant) -> [GossipDirective] {
-        guard isJoin, join.outstanding > 0, !join.succeeded, join.seeds.contains(address) else { return [] }
-        join.outstanding -= 1
-        if join.outstanding == 0, settings.joinMaxAttempts == 0 || join.attempts < settings.joinMaxAttempts {
-            join.retryAt = now + settings.joinRetryInterval
+    public mutating func pushPullFailed(with address: NodeAddress, join isJoin: Bool, now: GossipInstant)
+        -> [GossipDirective]
+    {
+        if isJoin, join.outstanding > 0, !join.succeeded, join.seeds.contains(address) {
+            join.outstanding -= 1
+            if join.outstanding == 0, settings.joinMaxAttempts == 0 || join.attempts < settings.joinMaxAttempts {
+                join.retryAt = now + settings.joinRetryInterval
+            }
         }
-        return []
+        return takeOutput()
     }
 
     mutating func noteJoinSucceeded(from address: NodeAddress) {
-        guard join.seeds.contains(address) || join.outstanding > 0 else { return }
+        guard join.seeds.contains(address) else { return }
         join.succeeded = true
         join.retryAt = nil
         join.outstanding = max(0, join.outstanding - 1)
@@ -336,28 +368,45 @@ public struct GossipInstance: Sendable {
         guard let target else { return }
         let seqNo = nextSequenceNumber()
         let interval = settings.probeInterval * (healthScore + 1)
-        activeProbe = Probe(target: target.name, seqNo: seqNo, start: now, indirectAt: now + settings.probeTimeout, deadline: now + interval)
+        activeProbe = Probe(
+            target: target.name,
+            seqNo: seqNo,
+            start: now,
+            indirectAt: now + settings.probeTimeout,
+            deadline: now + interval
+        )
         let ping = makePing(seqNo: seqNo, to: target.name).encoded()
         if target.state == .alive {
             sendMessage(ping, to: target.address)
         } else {
             // Lifeguard buddy system: tell a suspect member it is suspected, so it can refute.
             let suspect = Suspect(incarnation: target.incarnation, node: target.name, from: name).encoded()
-            output.append(.sendPacket(to: target.address, messages: [ping, suspect], checksum: target.protocolMax >= 5))
+            output.append(
+                .sendPacket(to: target.address, messages: [ping, suspect], checksum: target.protocolMax >= 5)
+            )
         }
     }
 
     func makePing(seqNo: UInt32, to node: String) -> Ping {
         let local = localMember
-        return Ping(seqNo: seqNo, node: node, sourceAddr: local.address.ip, sourcePort: local.address.port, sourceNode: name)
+        return Ping(
+            seqNo: seqNo,
+            node: node,
+            sourceAddr: local.address.ip,
+            sourcePort: local.address.port,
+            sourceNode: name
+        )
     }
 
     private mutating func resetProbeOrder(now: GossipInstant, using random: inout some RandomNumberGenerator) {
         // Reap dead and left members that have been so for gossipToTheDeadTime (memberlist
         // v0.3.1+ also reaps left ones; v0.2.2 kept them forever).
         let reaped = Set(
-            members.values.filter { $0.name != name && $0.isDeadOrLeft && now - $0.stateChange > settings.gossipToTheDeadTime }
-                .map(\.name))
+            members.values.filter {
+                $0.name != name && $0.isDeadOrLeft && now - $0.stateChange > settings.gossipToTheDeadTime
+            }
+            .map(\.name)
+        )
         for node in reaped {
             members[node] = nil
             suspicions[node] = nil
@@ -376,12 +425,25 @@ public struct GossipInstance: Sendable {
             let wantsNack = helper.protocolMax >= 4
             if wantsNack { probe.expectedNacks += 1 }
             let request = IndirectPing(
-                seqNo: probe.seqNo, target: target.address.ip, port: target.address.port, node: target.name, nack: wantsNack,
-                sourceAddr: local.address.ip, sourcePort: local.address.port, sourceNode: name)
+                seqNo: probe.seqNo,
+                target: target.address.ip,
+                port: target.address.port,
+                node: target.name,
+                nack: wantsNack,
+                sourceAddr: local.address.ip,
+                sourcePort: local.address.port,
+                sourceNode: name
+            )
             sendMessage(request.encoded(), to: helper.address)
         }
         if target.protocolMax >= 3, !settings.disableTCPPings {
-            output.append(.sendTCPPing(to: target.address, ping: makePing(seqNo: probe.seqNo, to: target.name), deadline: probe.deadline))
+            output.append(
+                .sendTCPPing(
+                    to: target.address,
+                    ping: makePing(seqNo: probe.seqNo, to: target.name),
+                    deadline: probe.deadline
+                )
+            )
         }
         activeProbe = probe
     }
@@ -453,7 +515,10 @@ public struct GossipInstance: Sendable {
 
     /// Handles one message received over UDP from `source` (the datagram's source address).
     public mutating func handle(
-        _ message: GossipMessage, from source: NodeAddress, now: GossipInstant, using random: inout some RandomNumberGenerator
+        _ message: GossipMessage,
+        from source: NodeAddress,
+        now: GossipInstant,
+        using random: inout some RandomNumberGenerator
     ) -> [GossipDirective] {
         switch message {
         case .ping(let ping):
@@ -496,8 +561,11 @@ public struct GossipInstance: Sendable {
     private mutating func handleIndirectPing(_ request: IndirectPing, from source: NodeAddress, now: GossipInstant) {
         let seqNo = nextSequenceNumber()
         relays[seqNo] = Relay(
-            requesterSeqNo: request.seqNo, requester: replyAddress(request.sourceAddr, request.sourcePort, fallback: source),
-            wantsNack: request.nack, expiresAt: now + settings.probeTimeout)
+            requesterSeqNo: request.seqNo,
+            requester: replyAddress(request.sourceAddr, request.sourcePort, fallback: source),
+            wantsNack: request.nack,
+            expiresAt: now + settings.probeTimeout
+        )
         let ping = makePing(seqNo: seqNo, to: request.node)
         sendMessage(ping.encoded(), to: NodeAddress(ip: request.target, port: request.port))
     }

@@ -8,7 +8,9 @@ public struct GossipInstant: Comparable, Hashable, Sendable, CustomStringConvert
     public static let origin = GossipInstant(sinceOrigin: .zero)
 
     public static func < (lhs: GossipInstant, rhs: GossipInstant) -> Bool { lhs.sinceOrigin < rhs.sinceOrigin }
-    public static func + (lhs: GossipInstant, rhs: Duration) -> GossipInstant { GossipInstant(sinceOrigin: lhs.sinceOrigin + rhs) }
+    public static func + (lhs: GossipInstant, rhs: Duration) -> GossipInstant {
+        GossipInstant(sinceOrigin: lhs.sinceOrigin + rhs)
+    }
     public static func - (lhs: GossipInstant, rhs: GossipInstant) -> Duration { lhs.sinceOrigin - rhs.sinceOrigin }
 
     public var description: String { "\(sinceOrigin)" }

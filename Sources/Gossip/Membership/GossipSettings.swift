@@ -51,12 +51,27 @@ public struct GossipSettings: Hashable, Sendable {
     public var vsn: [UInt8] { protocolVersions + delegateVersions }
 
     public init(
-        probeInterval: Duration, probeTimeout: Duration, indirectChecks: Int, suspicionMult: Int,
-        suspicionMaxTimeoutMult: Int, retransmitMult: Int, gossipInterval: Duration, gossipNodes: Int,
-        gossipToTheDeadTime: Duration, pushPullInterval: Duration?, tcpTimeout: Duration, awarenessMaxMultiplier: Int,
-        udpBufferSize: Int = 1400, packetOverhead: Int = 0, protocolVersions: [UInt8] = [1, 5, 2],
-        delegateVersions: [UInt8] = [0, 0, 0], disableTCPPings: Bool = false, deadNodeReclaimTime: Duration? = nil,
-        joinRetryInterval: Duration = .seconds(1), joinMaxAttempts: Int = 0, rejoinInterval: Duration? = nil
+        probeInterval: Duration,
+        probeTimeout: Duration,
+        indirectChecks: Int,
+        suspicionMult: Int,
+        suspicionMaxTimeoutMult: Int,
+        retransmitMult: Int,
+        gossipInterval: Duration,
+        gossipNodes: Int,
+        gossipToTheDeadTime: Duration,
+        pushPullInterval: Duration?,
+        tcpTimeout: Duration,
+        awarenessMaxMultiplier: Int,
+        udpBufferSize: Int = 1400,
+        packetOverhead: Int = 0,
+        protocolVersions: [UInt8] = [1, 5, 2],
+        delegateVersions: [UInt8] = [0, 0, 0],
+        disableTCPPings: Bool = false,
+        deadNodeReclaimTime: Duration? = nil,
+        joinRetryInterval: Duration = .seconds(1),
+        joinMaxAttempts: Int = 0,
+        rejoinInterval: Duration? = nil
     ) {
         self.probeInterval = probeInterval
         self.probeTimeout = probeTimeout
@@ -83,9 +98,17 @@ public struct GossipSettings: Hashable, Sendable {
 
     /// memberlist `DefaultLANConfig`, exactly.
     public static let lan = GossipSettings(
-        probeInterval: .seconds(1), probeTimeout: .milliseconds(500), indirectChecks: 3, suspicionMult: 4,
-        suspicionMaxTimeoutMult: 6, retransmitMult: 4, gossipInterval: .milliseconds(200), gossipNodes: 3,
-        gossipToTheDeadTime: .seconds(30), pushPullInterval: .seconds(30), tcpTimeout: .seconds(10),
+        probeInterval: .seconds(1),
+        probeTimeout: .milliseconds(500),
+        indirectChecks: 3,
+        suspicionMult: 4,
+        suspicionMaxTimeoutMult: 6,
+        retransmitMult: 4,
+        gossipInterval: .milliseconds(200),
+        gossipNodes: 3,
+        gossipToTheDeadTime: .seconds(30),
+        pushPullInterval: .seconds(30),
+        tcpTimeout: .seconds(10),
         awarenessMaxMultiplier: 8
     )
 
@@ -94,9 +117,18 @@ public struct GossipSettings: Hashable, Sendable {
     /// confirmations (k = 1) and max 3 × min, gossip every 20 ms so suspicions reach the
     /// accused, and refutations reach everyone, well inside the suspicion timeout.
     public static let fast = GossipSettings(
-        probeInterval: .milliseconds(100), probeTimeout: .milliseconds(50), indirectChecks: 3, suspicionMult: 3,
-        suspicionMaxTimeoutMult: 3, retransmitMult: 4, gossipInterval: .milliseconds(20), gossipNodes: 3,
-        gossipToTheDeadTime: .seconds(10), pushPullInterval: .seconds(10), tcpTimeout: .seconds(2),
-        awarenessMaxMultiplier: 8, joinRetryInterval: .milliseconds(250)
+        probeInterval: .milliseconds(100),
+        probeTimeout: .milliseconds(50),
+        indirectChecks: 3,
+        suspicionMult: 3,
+        suspicionMaxTimeoutMult: 3,
+        retransmitMult: 4,
+        gossipInterval: .milliseconds(20),
+        gossipNodes: 3,
+        gossipToTheDeadTime: .seconds(10),
+        pushPullInterval: .seconds(10),
+        tcpTimeout: .seconds(2),
+        awarenessMaxMultiplier: 8,
+        joinRetryInterval: .milliseconds(250)
     )
 }

@@ -11,7 +11,12 @@ public struct Member: Hashable, Sendable {
     public var stateChange: GossipInstant
 
     public init(
-        name: String, address: NodeAddress, meta: [UInt8]?, incarnation: UInt32, state: MemberState, vsn: [UInt8],
+        name: String,
+        address: NodeAddress,
+        meta: [UInt8]?,
+        incarnation: UInt32,
+        state: MemberState,
+        vsn: [UInt8],
         stateChange: GossipInstant
     ) {
         self.name = name

@@ -85,4 +85,3 @@ struct TransmitLimitedQueue: Sendable {
     /// Whether a leave broadcast is still queued.
     var hasLeave: Bool { items.contains { $0.isLeave } }
 }
-

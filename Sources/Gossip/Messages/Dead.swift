@@ -27,7 +27,8 @@ public struct Dead: GossipMessageBody {
 
     public init(from reader: inout MsgPackReader) throws(MsgPackDecodeError) {
         self.init(incarnation: 0, node: "", from: "")
-        try reader.readStruct(fields: ["Incarnation", "Node", "From"]) { (key, reader) throws(MsgPackDecodeError) -> Bool in
+        try reader.readStruct(fields: ["Incarnation", "Node", "From"]) {
+            (key, reader) throws(MsgPackDecodeError) -> Bool in
             switch key {
             case "Incarnation": incarnation = try reader.readUnsigned()
             case "Node": node = try reader.readString()

@@ -18,8 +18,14 @@ public struct IndirectPing: GossipMessageBody {
     public var sourceNode: String
 
     public init(
-        seqNo: UInt32, target: [UInt8], port: UInt16, node: String, nack: Bool,
-        sourceAddr: [UInt8] = [], sourcePort: UInt16 = 0, sourceNode: String = ""
+        seqNo: UInt32,
+        target: [UInt8],
+        port: UInt16,
+        node: String,
+        nack: Bool,
+        sourceAddr: [UInt8] = [],
+        sourcePort: UInt16 = 0,
+        sourceNode: String = ""
     ) {
         self.seqNo = seqNo
         self.target = target

@@ -14,7 +14,8 @@ public struct Ping: GossipMessageBody {
     public var sourcePort: UInt16
     public var sourceNode: String
 
-    public init(seqNo: UInt32, node: String, sourceAddr: [UInt8] = [], sourcePort: UInt16 = 0, sourceNode: String = "") {
+    public init(seqNo: UInt32, node: String, sourceAddr: [UInt8] = [], sourcePort: UInt16 = 0, sourceNode: String = "")
+    {
         self.seqNo = seqNo
         self.node = node
         self.sourceAddr = sourceAddr

@@ -44,7 +44,8 @@ public struct PushPullHeader: GossipMessageBody {
 
     public init(from reader: inout MsgPackReader) throws(MsgPackDecodeError) {
         self.init(nodes: 0, userStateLen: 0, join: false)
-        try reader.readStruct(fields: ["Nodes", "UserStateLen", "Join"]) { (key, reader) throws(MsgPackDecodeError) -> Bool in
+        try reader.readStruct(fields: ["Nodes", "UserStateLen", "Join"]) {
+            (key, reader) throws(MsgPackDecodeError) -> Bool in
             switch key {
             case "Nodes": nodes = try reader.readSigned()
             case "UserStateLen": userStateLen = try reader.readSigned()
@@ -68,7 +69,15 @@ public struct PushNodeState: Sendable, Hashable {
     public var state: Int
     public var vsn: [UInt8]
 
-    public init(name: String, addr: [UInt8], port: UInt16, meta: [UInt8]?, incarnation: UInt32, state: Int, vsn: [UInt8]) {
+    public init(
+        name: String,
+        addr: [UInt8],
+        port: UInt16,
+        meta: [UInt8]?,
+        incarnation: UInt32,
+        state: Int,
+        vsn: [UInt8]
+    ) {
         self.name = name
         self.addr = addr
         self.port = port

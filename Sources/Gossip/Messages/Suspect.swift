@@ -28,7 +28,8 @@ public struct Suspect: GossipMessageBody {
 
     public init(from reader: inout MsgPackReader) throws(MsgPackDecodeError) {
         self.init(incarnation: 0, node: "", from: "")
-        try reader.readStruct(fields: ["Incarnation", "Node", "From"]) { (key, reader) throws(MsgPackDecodeError) -> Bool in
+        try reader.readStruct(fields: ["Incarnation", "Node", "From"]) {
+            (key, reader) throws(MsgPackDecodeError) -> Bool in
             switch key {
             case "Incarnation": incarnation = try reader.readUnsigned()
             case "Node": node = try reader.readString()

@@ -60,7 +60,7 @@ public actor GossipNode {
     ) async throws -> GossipNode {
         var settings = settings
         settings.packetOverhead = wire.packetOverhead
-        let socket = try await GossipSocket.bind(host: host, port: port, wire: wire)
+        let socket = try await GossipSocket.bind(host: host, port: port, wire: wire, streamTimeout: settings.tcpTimeout)
         guard let advertise = NodeAddress(socket.localAddress) else {
             await socket.close()
             throw GossipSocketError.bindFailed

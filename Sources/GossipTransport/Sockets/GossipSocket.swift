@@ -26,12 +26,14 @@ public final class GossipSocket: Sendable {
     /// memberlist asks for a 2 MiB UDP receive buffer (net_transport.go `udpRecvBufSize`).
     static let receiveBufferSize = 2 * 1024 * 1024
 
-    /// Binds UDP and TCP on `host:port` (port 0: an ephemeral port, the same for both).
+    /// Binds UDP and TCP on `host:port` (streams idle longer than `streamTimeout` are closed,
+    /// memberlist's TCPTimeout) (port 0: an ephemeral port, the same for both).
     public static func bind(
-        host: String, port: Int, wire: GossipWireConfiguration,
+        host: String, port: Int, wire: GossipWireConfiguration, streamTimeout: Duration = .seconds(10),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> GossipSocket {
         let counters = CounterBox()
+        let timeAmount = Self.timeAmount
         let (inbound, sink) = AsyncStream.makeStream(of: InboundTraffic.self, bufferingPolicy: .bufferingNewest(4096))
         let packetCodec = GossipPacketCodec(configuration: wire)
         let streamCodec = GossipStreamCodec(configuration: wire)
@@ -40,7 +42,8 @@ public final class GossipSocket: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        StreamServerHandler(codec: streamCodec, counters: counters, sink: sink))
+                        StreamServerHandler(
+                            codec: streamCodec, counters: counters, sink: sink, timeout: timeAmount(streamTimeout)))
                 }
             }
             .bind(host: host, port: port).get()
@@ -112,32 +115,40 @@ public final class GossipSocket: Sendable {
         let codec = streamCodec
         let counters = counterBox
         let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            .connectTimeout(Self.timeAmount(timeout))
             .connect(to: address).get()
         counters.update {
             $0.streamsOut += 1
             $0.bytesOut += framed.count
         }
         let reply = channel.eventLoop.makePromise(of: [UInt8]?.self)
-        try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(StreamClientHandler(codec: codec, counters: counters, promise: reply))
-        }.get()
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+        let timer = channel.eventLoop.scheduleTask(in: Self.timeAmount(timeout)) {
             reply.fail(GossipSocketError.timeout)
             channel.close(promise: nil)
         }
         defer { timer.cancel() }
-        try await channel.writeAndFlush(channel.allocator.buffer(bytes: framed)).get()
-        if !expectReply {
-            try? await channel.close()
-            return nil
-        }
         do {
+            try await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.addHandler(StreamClientHandler(codec: codec, counters: counters, promise: reply))
+            }.get()
+            try await channel.writeAndFlush(channel.allocator.buffer(bytes: framed)).get()
+            if !expectReply {
+                try? await channel.close()
+                reply.succeed(nil)
+                return nil
+            }
             return try await reply.futureResult.get()
         } catch {
+            // Every path completes the promise (NIO asserts on leaked promises) and closes.
+            reply.fail(error)
             channel.close(promise: nil)
             throw error
         }
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
     }
 
     /// Closes both sockets and finishes `inbound`.

@@ -7,17 +7,22 @@ final class StreamServerHandler: ChannelInboundHandler {
     let codec: GossipStreamCodec
     let counters: CounterBox
     let sink: AsyncStream<InboundTraffic>.Continuation
+    let timeout: TimeAmount
     private var buffer: [UInt8] = []
     private var delivered = false
 
-    init(codec: GossipStreamCodec, counters: CounterBox, sink: AsyncStream<InboundTraffic>.Continuation) {
+    init(codec: GossipStreamCodec, counters: CounterBox, sink: AsyncStream<InboundTraffic>.Continuation, timeout: TimeAmount) {
         self.codec = codec
         self.counters = counters
         self.sink = sink
+        self.timeout = timeout
     }
 
     func channelActive(context: ChannelHandlerContext) {
         counters.update { $0.streamsIn += 1 }
+        // memberlist sets TCPTimeout as the deadline of every accepted connection.
+        let channel = context.channel
+        context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
         context.fireChannelActive()
     }
 

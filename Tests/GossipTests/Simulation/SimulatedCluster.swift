@@ -16,7 +16,13 @@ struct SimulatedCluster {
 
     let seed: UInt64
     var network: SimulatedNetwork<NodeAddress, [[UInt8]]>
-    private(set) var nodes: [NodeAddress: GossipInstance] = [:]
+    private(set) var nodes: [NodeAddress: GossipInstance] = [:] {
+        didSet {
+            if nodes.count != oldValue.count { order = nodes.keys.sorted { $0.ip.lexicographicallyPrecedes($1.ip) } }
+        }
+    }
+    /// Running members in a fixed order, so runs are deterministic.
+    private var order: [NodeAddress] = []
     private(set) var addresses: [String: NodeAddress] = [:]
     private(set) var observations: [Observation] = []
     private(set) var leaveCompleted: Set<String> = []
@@ -37,7 +43,11 @@ struct SimulatedCluster {
 
     /// Starts member `name` at `address` and joins it through `seeds`.
     mutating func start(
-        _ name: String, at address: NodeAddress, settings: GossipSettings, meta: [UInt8]? = nil, seeds: [NodeAddress] = []
+        _ name: String,
+        at address: NodeAddress,
+        settings: GossipSettings,
+        meta: [UInt8]? = nil,
+        seeds: [NodeAddress] = []
     ) {
         network.down.remove(address)
         var instance = GossipInstance(name: name, address: address, meta: meta, settings: settings)
@@ -97,8 +107,10 @@ struct SimulatedCluster {
             }
             network.advance(to: next)
             while let delivery = network.popDue() { deliver(delivery) }
-            for address in nodes.keys.sorted(by: { $0.ip.lexicographicallyPrecedes($1.ip) }) {
-                guard var instance = nodes[address], let deadline = instance.nextDeadline, deadline <= instant else { continue }
+            for address in order {
+                guard var instance = nodes[address], let deadline = instance.nextDeadline, deadline <= instant else {
+                    continue
+                }
                 let directives = instance.tick(now: instant, using: &random)
                 nodes[address] = instance
                 execute(directives, at: address)
@@ -127,12 +139,17 @@ struct SimulatedCluster {
             case .sendPacket(let to, let messages, _):
                 network.send(from: address, to: to, payload: messages)
             case .sendTCPPing(let to, let ping, _):
-                let acked = network.canReach(address, to) && nodes[to]?.answerStreamPing(ping) != nil
+                // A TCP exchange needs several segments in each direction: modelled as failing
+                // with twice the datagram loss rate (retransmissions rarely fit the deadline).
+                let lost = Double(network.randomValue() % 1_000_000) / 1_000_000 < 2 * network.lossRate
+                let acked = !lost && network.canReach(address, to) && nodes[to]?.answerStreamPing(ping) != nil
                 act(at: address) { $0.tcpPingCompleted(seqNo: ping.seqNo, acked: acked, now: $1) }
             case .pushPull(let peer, let join):
                 pushPull(from: address, to: peer, join: join)
             case .emit(let event):
-                if let name = nodes[address]?.name { observations.append(Observation(time: now, observer: name, event: event)) }
+                if let name = nodes[address]?.name {
+                    observations.append(Observation(time: now, observer: name, event: event))
+                }
             case .leaveComplete:
                 if let name = nodes[address]?.name { leaveCompleted.insert(name) }
             case .deliverUserMessage:
@@ -141,7 +158,10 @@ struct SimulatedCluster {
         }
     }
 
-    private mutating func act(at address: NodeAddress, _ body: (inout GossipInstance, GossipInstant) -> [GossipDirective]) {
+    private mutating func act(
+        at address: NodeAddress,
+        _ body: (inout GossipInstance, GossipInstant) -> [GossipDirective]
+    ) {
         guard var instance = nodes[address] else { return }
         let directives = body(&instance, instant)
         nodes[address] = instance
@@ -150,20 +170,23 @@ struct SimulatedCluster {
 
     private mutating func pushPull(from initiator: NodeAddress, to responder: NodeAddress, join: Bool) {
         guard let request = nodes[initiator]?.localState(join: join) else { return }
-        guard network.canReach(initiator, responder), network.canReach(responder, initiator), var peer = nodes[responder],
+        guard network.canReach(initiator, responder), network.canReach(responder, initiator),
+            var peer = nodes[responder],
             let decodedRequest = try? PushPull.decode(body: Array(request.encoded().dropFirst())).0
         else {
             act(at: initiator) { $0.pushPullFailed(with: responder, join: join, now: $1) }
             return
         }
         let reply = peer.localState(join: decodedRequest.join)
-        let responderDirectives = (try? peer.mergeRemoteState(decodedRequest, from: initiator, now: instant, using: &random)) ?? []
+        let responderDirectives =
+            (try? peer.mergeRemoteState(decodedRequest, from: initiator, now: instant, using: &random)) ?? []
         nodes[responder] = peer
         execute(responderDirectives, at: responder)
         guard let decodedReply = try? PushPull.decode(body: Array(reply.encoded().dropFirst())).0,
             var instance = nodes[initiator]
         else { return }
-        let directives = (try? instance.mergeRemoteState(decodedReply, from: responder, now: instant, using: &random)) ?? []
+        let directives =
+            (try? instance.mergeRemoteState(decodedReply, from: responder, now: instant, using: &random)) ?? []
         nodes[initiator] = instance
         execute(directives, at: initiator)
     }
