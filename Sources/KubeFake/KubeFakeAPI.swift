@@ -240,7 +240,7 @@ public actor KubeFakeAPI {
         case ("PATCH", _):
             let contentType = request.headers["content-type"] ?? ""
             guard let patchType = PatchType(contentType: contentType) else {
-                throw APIError.unsupportedMediaType(contentType)
+                throw APIError.unsupportedMediaType(contentType, patch: true)
             }
             let patch = try jsonBody(request)
             outcome = try write(request) { store, _ throws(APIError) in
