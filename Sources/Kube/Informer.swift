@@ -42,7 +42,7 @@ public actor Informer<Object: KubeResource> {
     public nonisolated let changes: AsyncStream<InformerEvent<Object>>
     private let continuation: AsyncStream<InformerEvent<Object>>.Continuation
     private var machine: ReflectorStateMachine<Object>
-    private var random: any RandomNumberGenerator & Sendable
+    private var random: SendableRandom
     private var syncWaiters: [CheckedContinuation<Void, Never>] = []
     private var stopped = false
     private let client: KubeClient
@@ -64,7 +64,7 @@ public actor Informer<Object: KubeResource> {
     ) {
         self.client = client
         self.options = options
-        self.random = random
+        self.random = SendableRandom(random)
         self.machine = ReflectorStateMachine(backoff: options.backoff)
         self.logger = logger ?? client.logger
         (changes, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
