@@ -110,43 +110,51 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     public var description: String
 }
 
-extension JSONValue: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let b = try? container.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? container.decode(Int64.self) {
-            self = .int(i)
-        } else if let d = try? container.decode(Double.self) {
-            self = .double(d)
-        } else if let s = try? container.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? container.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-}
-
 extension JSONValue {
-    /// Parses bytes with Foundation's `JSONDecoder` (which never traps on bad input); the
-    /// error text names the problem the way a client needs to fix its request.
+    /// Parses bytes with Foundation's `JSONSerialization`, which rejects bad input with an
+    /// error (never a trap) and limits nesting depth; it is two orders of magnitude faster
+    /// than decoding this enum through `JSONDecoder`, which matters for bulk creates.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        let object: Any
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw JSONParseError(description: underlying ?? context.debugDescription)
+            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
         } catch {
-            throw JSONParseError(description: "invalid JSON: \(error)")
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw JSONParseError(description: detail ?? "the data is not in the correct format")
         }
+        return try convert(object)
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
+    }
+
+    private static func convert(_ object: Any) throws(JSONParseError) -> JSONValue {
+        switch object {
+        case let string as String:
+            return .string(string)
+        case let number as NSNumber:
+            // JSONSerialization makes booleans NSNumbers of type "c", integers "q"/"i", reals "d".
+            switch String(cString: number.objCType) {
+            case "c", "B": return .bool(number.boolValue)
+            case "d", "f": return .double(number.doubleValue)
+            default: return .int(number.int64Value)
+            }
+        case let array as [Any]:
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(array.count)
+            for element in array { elements.append(try convert(element)) }
+            return .array(elements)
+        case let dictionary as [String: Any]:
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(dictionary.count)
+            for (key, value) in dictionary { members[key] = try convert(value) }
+            return .object(members)
+        case is NSNull:
+            return .null
+        default:
+            throw JSONParseError(description: "unexpected JSON value \(type(of: object))")
+        }
     }
 }
 

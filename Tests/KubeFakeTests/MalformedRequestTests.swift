@@ -94,8 +94,9 @@ import Testing
         for payload in payloads {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: server.host, port: server.port).get()
-            try await channel.writeAndFlush(ByteBuffer(bytes: payload))
-            try await channel.close()
+            // The server may hang up first (it answers 400 and closes): that is fine.
+            try? await channel.writeAndFlush(ByteBuffer(bytes: payload))
+            try? await channel.close()
         }
         let client = APIClient(server)
         #expect(try await client.get("/api").status == 200)
