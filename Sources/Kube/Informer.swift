@@ -1,7 +1,7 @@
 import Logging
 
 /// What an informer watches and how it paces itself.
-public struct InformerOptions: Sendable {
+public struct InformerOptions<Object: KubeResource>: Sendable {
     /// nil: all namespaces (or a cluster-scoped kind).
     public var namespace: String?
     public var labelSelector: String?
@@ -13,6 +13,10 @@ public struct InformerOptions: Sendable {
     /// reconnect together.
     public var watchTimeout: Duration
     public var backoff: ExponentialBackoff
+    /// How `changes` buffers. Unbounded by default (nothing is lost, but a consumer that
+    /// never reads lets it grow); an informer read only through `snapshot()` should use
+    /// `.bufferingNewest(0)`.
+    public var changesBuffering: AsyncStream<InformerEvent<Object>>.Continuation.BufferingPolicy
 
     public init(
         namespace: String? = nil,
@@ -20,7 +24,8 @@ public struct InformerOptions: Sendable {
         fieldSelector: String? = nil,
         pageSize: Int = 500,
         watchTimeout: Duration = .seconds(300),
-        backoff: ExponentialBackoff = ExponentialBackoff()
+        backoff: ExponentialBackoff = ExponentialBackoff(),
+        changesBuffering: AsyncStream<InformerEvent<Object>>.Continuation.BufferingPolicy = .unbounded
     ) {
         self.namespace = namespace
         self.labelSelector = labelSelector
@@ -28,6 +33,7 @@ public struct InformerOptions: Sendable {
         self.pageSize = pageSize
         self.watchTimeout = watchTimeout
         self.backoff = backoff
+        self.changesBuffering = changesBuffering
     }
 }
 
@@ -46,7 +52,7 @@ public actor Informer<Object: KubeResource> {
     private var syncWaiters: [CheckedContinuation<Void, Never>] = []
     private var stopped = false
     private let client: KubeClient
-    public nonisolated let options: InformerOptions
+    public nonisolated let options: InformerOptions<Object>
     private let logger: Logger
 
     /// List requests sent (pages count one each); a relist after 410 adds to it.
@@ -58,7 +64,7 @@ public actor Informer<Object: KubeResource> {
 
     public init(
         client: KubeClient,
-        options: InformerOptions = InformerOptions(),
+        options: InformerOptions<Object> = InformerOptions(),
         random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
         logger: Logger? = nil
     ) {
@@ -67,7 +73,7 @@ public actor Informer<Object: KubeResource> {
         self.random = SendableRandom(random)
         self.machine = ReflectorStateMachine(backoff: options.backoff)
         self.logger = logger ?? client.logger
-        (changes, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        (changes, continuation) = AsyncStream.makeStream(bufferingPolicy: options.changesBuffering)
     }
 
     /// The cache: every object, keyed `namespace/name`.
