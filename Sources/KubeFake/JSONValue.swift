@@ -17,6 +17,7 @@ public enum JSONValue: Sendable, Hashable {
     // MARK: Access
 
     /// The member `key` of an object, or `nil` for other values and missing members.
+    /// Setting on a non-object does nothing; setting `nil` removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
             if case .object(let members) = self { return members[key] }
@@ -24,34 +25,39 @@ public enum JSONValue: Sendable, Hashable {
         }
         set {
             guard case .object(var members) = self else { return }
+            self = .null  // drop our reference so `members` is mutated in place, not copied
             members[key] = newValue
             self = .object(members)
         }
     }
 
-    /// The value at a path of object keys (`["metadata", "name"]`).
+    /// The value at a path of object keys (`["metadata", "name"]`). Setting creates missing
+    /// intermediate objects (replacing non-objects on the way); setting `nil` removes the leaf.
     public subscript(path path: [String]) -> JSONValue? {
         get {
             var current: JSONValue? = self
             for key in path { current = current?[key] }
             return current
         }
-        set {
-            guard let first = path.first else {
-                if let newValue { self = newValue }
-                return
-            }
-            guard case .object(var members) = self else { return }
-            if path.count == 1 {
-                members[first] = newValue
-            } else {
-                var child = members[first] ?? .object([:])
-                if case .object = child {} else { child = .object([:]) }
-                child[path: Array(path.dropFirst())] = newValue
-                members[first] = child
-            }
-            self = .object(members)
+        set { set(newValue, at: path[...]) }
+    }
+
+    private mutating func set(_ value: JSONValue?, at path: ArraySlice<String>) {
+        guard let first = path.first else {
+            if let value { self = value }
+            return
         }
+        guard case .object(var members) = self else { return }
+        self = .null
+        if path.count == 1 {
+            members[first] = value
+        } else if value != nil || members[first] != nil {
+            var child = members.removeValue(forKey: first) ?? .object([:])
+            if !child.isObject { child = .object([:]) }
+            child.set(value, at: path.dropFirst())
+            members[first] = child
+        }
+        self = .object(members)
     }
 
     public var stringValue: String? {
