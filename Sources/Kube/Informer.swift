@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// What an informer watches and how it paces itself.
 public struct InformerOptions<Object: KubeResource>: Sendable {
@@ -49,7 +50,10 @@ public actor Informer<Object: KubeResource> {
     private let continuation: AsyncStream<InformerEvent<Object>>.Continuation
     private var machine: ReflectorStateMachine<Object>
     private var random: SendableRandom
-    private var syncWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Tasks in `waitUntilSynced()`; a lock (not actor state) so that a cancelled waiter can
+    /// be resumed synchronously from its cancellation handler.
+    private let syncWaiters = SyncWaiters()
+    private var nextWaiterID = 0
     private var stopped = false
     private let client: KubeClient
     public nonisolated let options: InformerOptions<Object>
@@ -87,10 +91,25 @@ public actor Informer<Object: KubeResource> {
     /// The resourceVersion a resumed watch would start from.
     public var lastResourceVersion: String? { machine.lastResourceVersion }
 
-    /// Returns once the first list has been delivered (or the informer stopped).
+    /// Returns once the first list has been delivered (or the informer stopped, or the
+    /// waiting task was cancelled).
     public func waitUntilSynced() async {
         if machine.hasSynced || stopped { return }
-        await withCheckedContinuation { syncWaiters.append($0) }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let waiters = syncWaiters
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = waiters.waiting.withLock { waiting -> Bool in
+                    if Task.isCancelled { return true }
+                    waiting[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            waiters.waiting.withLock { $0.removeValue(forKey: id) }?.resume()
+        }
     }
 
     /// Lists, watches and keeps the cache current until the task is cancelled.
@@ -121,9 +140,11 @@ public actor Informer<Object: KubeResource> {
     }
 
     private func resumeSyncWaiters() {
-        let waiters = syncWaiters
-        syncWaiters = []
-        for waiter in waiters { waiter.resume() }
+        let waiting = syncWaiters.waiting.withLock { waiting in
+            defer { waiting = [:] }
+            return Array(waiting.values)
+        }
+        for waiter in waiting { waiter.resume() }
     }
 
     private func deliver(_ output: ReflectorStateMachine<Object>.Output) {
@@ -215,4 +236,9 @@ public actor Informer<Object: KubeResource> {
         }
         return machine.requestFailed(failure, random: &random)
     }
+}
+
+/// The continuations of tasks waiting for the first sync, behind a lock.
+final class SyncWaiters: Sendable {
+    let waiting = Mutex<[Int: CheckedContinuation<Void, Never>]>([:])
 }
