@@ -252,6 +252,35 @@ struct KubectlFidelityTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func serverSidePrintingGivesKubectlsUsualColumns() async throws {
+        try await withKubectl { server, kubectl in
+            try await server.api.create("services", namespace: "default", [
+                "metadata": ["name": "web"], "spec": ["type": "LoadBalancer", "selector": ["app": "web"],
+                                                      "ports": [["port": 80, "nodePort": 31000]]],
+            ])
+            let table = try await kubectl.run("get", "svc", "-o", "wide")
+            #expect(table.status == 0, "\(table.stderr)")
+            let lines = table.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+            #expect(lines.first == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"])
+            #expect(Array(lines.last?.prefix(5) ?? []) == ["web", "LoadBalancer", "10.96.0.10", "<pending>", "80:31000/TCP"])
+            #expect(lines.last?.last == "app=web")
+            let watch = try kubectl.start("get", "svc", "web", "-w")
+            defer { watch.stop() }
+            #expect(await watch.lines(2).count == 2)
+            var open = false
+            for _ in 0..<1000 where !open {
+                open = await server.api.openWatchCount > 0
+                if !open { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            try await server.api.patch("services", namespace: "default", name: "web",
+                                       ["status": ["loadBalancer": ["ingress": [["ip": "192.168.10.7"]]]]], status: true)
+            let streamed = await watch.lines(3)
+            #expect(streamed.last?.split(separator: " ").map(String.init).prefix(4)
+                    == ["web", "LoadBalancer", "10.96.0.10", "192.168.10.7"])
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func wrongTokenIsRefused() async throws {
         let server = try await KubeFakeServer.start(token: "right", tls: true)
         defer { Task { await server.shutdown() } }
