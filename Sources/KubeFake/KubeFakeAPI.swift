@@ -443,6 +443,7 @@ public actor KubeFakeAPI {
     }
 
     static func render(_ type: WatchEventType, _ object: StoredObject, for watcher: Watcher) -> [UInt8] {
+        let object = EventConversion.present(object, watcher.type)
         guard watcher.asTable else { return eventBytes(type, object) }
         let table = TableConversion.table(watcher.type, objects: [object],
                                           listMetadata: ["resourceVersion": .string(object.resourceVersion)], now: Date())
