@@ -60,7 +60,7 @@ extension FakeAPIServerCommandTests {
                              "--request-timeout=20s", "get", "namespaces", "-o", "name"]
         kubectl.environment = ["HOME": directory.path]
         let kubectlOut = directory.appendingPathComponent("kubectl.out")
-        FileManager.default.createFile(atPath: kubectlOut.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: kubectlOut.path, contents: nil)
         kubectl.standardOutput = try FileHandle(forWritingTo: kubectlOut)
         kubectl.standardError = FileHandle.nullDevice
         let status = try await Kubectl.runToExit(kubectl, limit: .seconds(30))
