@@ -353,7 +353,8 @@ public actor KubeFakeAPI {
         let rvText = request.query["resourceVersion"] ?? ""
         let id = nextWatcherID
         nextWatcherID += 1
-        let (chunks, continuation) = AsyncStream.makeStream(of: WatchStream.Chunk.self)
+        let (chunks, continuation) = AsyncStream.makeStream(
+            of: WatchStream.Chunk.self, bufferingPolicy: .bufferingOldest(Self.watchBufferLimit))
         var watcher = Watcher(type: type, namespace: namespace, labels: labels, fields: fields, bookmarks: bookmarks,
                               continuation: continuation)
         watcher.asTable = TableConversion.wantsTable(request.headers["accept"])
@@ -407,12 +408,26 @@ public actor KubeFakeAPI {
         watcher.continuation.finish()
     }
 
+    /// Events a watch may have queued before it is closed as too slow; like the real
+    /// server's terminating of blocked watchers, the client then resumes from the last
+    /// resourceVersion it saw (replayed from history, or 410 if that is gone).
+    static let watchBufferLimit = 100_000
+
     func fanOut(_ changes: [ChangeRecord]) {
         guard !changes.isEmpty, !watchers.isEmpty else { return }
+        var overflowed: [Int] = []
         for change in changes {
-            for watcher in watchers.values {
-                if let bytes = Self.translate(change, for: watcher) { watcher.continuation.yield(.event(bytes)) }
+            for (id, watcher) in watchers {
+                if let bytes = Self.translate(change, for: watcher),
+                   case .dropped = watcher.continuation.yield(.event(bytes))
+                {
+                    overflowed.append(id)
+                }
             }
+        }
+        for id in Set(overflowed) {
+            logger.info("closing a watch that is not keeping up", metadata: ["kubefake.watch": "\(id)"])
+            finishWatcher(id)
         }
     }
 
@@ -476,8 +491,8 @@ public actor KubeFakeAPI {
 
     /// Sends a BOOKMARK now to every watch that allows them.
     public func sendBookmarks() {
-        for watcher in watchers.values where watcher.bookmarks {
-            watcher.continuation.yield(.event(bookmarkBytes(watcher.type)))
+        for (id, watcher) in watchers where watcher.bookmarks {
+            if case .dropped = watcher.continuation.yield(.event(bookmarkBytes(watcher.type))) { finishWatcher(id) }
         }
     }
 
