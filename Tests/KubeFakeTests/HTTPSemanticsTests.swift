@@ -240,7 +240,7 @@ import Testing
             let refused = try await anonymous.get("/api/v1/namespaces")
             #expect(refused.status == 401 && refused.body["reason"] == "Unauthorized")
             #expect(try await client.get("/api/v1/namespaces").status == 200)
-            await server.api.setAcceptedTokens(["second"])
+            await server.setAcceptedTokens(["second"])
             #expect(try await client.get("/api/v1/namespaces").status == 401)
             var rotated = client
             rotated.token = "second"
