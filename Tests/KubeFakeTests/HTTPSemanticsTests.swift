@@ -135,6 +135,9 @@ import Testing
             #expect(conflict.body["reason"] == "Conflict" && conflict.body["kind"] == "Status")
             let duplicate = try await client.post(Self.configMaps, Self.configMap("a"))
             #expect(duplicate.status == 409 && duplicate.body["reason"] == "AlreadyExists")
+            let dryRun = try await client.post("\(Self.configMaps)?dryRun=All", Self.configMap("ghost"))
+            #expect(dryRun.status == 201 && dryRun.body[path: ["metadata", "name"]] == "ghost")
+            #expect(try await client.get("\(Self.configMaps)/ghost").status == 404)
             let patchRV = try await client.patch("\(Self.configMaps)/a", ["metadata": ["resourceVersion": "1"], "data": [:]])
             #expect(patchRV.status == 409)
 
