@@ -1,7 +1,8 @@
 import Logging
+import Synchronization
 
 /// What an informer watches and how it paces itself.
-public struct InformerOptions: Sendable {
+public struct InformerOptions<Object: KubeResource>: Sendable {
     /// nil: all namespaces (or a cluster-scoped kind).
     public var namespace: String?
     public var labelSelector: String?
@@ -13,6 +14,10 @@ public struct InformerOptions: Sendable {
     /// reconnect together.
     public var watchTimeout: Duration
     public var backoff: ExponentialBackoff
+    /// How `changes` buffers. Unbounded by default (nothing is lost, but a consumer that
+    /// never reads lets it grow); an informer read only through `snapshot()` should use
+    /// `.bufferingNewest(0)`.
+    public var changesBuffering: AsyncStream<InformerEvent<Object>>.Continuation.BufferingPolicy
 
     public init(
         namespace: String? = nil,
@@ -20,7 +25,8 @@ public struct InformerOptions: Sendable {
         fieldSelector: String? = nil,
         pageSize: Int = 500,
         watchTimeout: Duration = .seconds(300),
-        backoff: ExponentialBackoff = ExponentialBackoff()
+        backoff: ExponentialBackoff = ExponentialBackoff(),
+        changesBuffering: AsyncStream<InformerEvent<Object>>.Continuation.BufferingPolicy = .unbounded
     ) {
         self.namespace = namespace
         self.labelSelector = labelSelector
@@ -28,6 +34,7 @@ public struct InformerOptions: Sendable {
         self.pageSize = pageSize
         self.watchTimeout = watchTimeout
         self.backoff = backoff
+        self.changesBuffering = changesBuffering
     }
 }
 
@@ -42,11 +49,14 @@ public actor Informer<Object: KubeResource> {
     public nonisolated let changes: AsyncStream<InformerEvent<Object>>
     private let continuation: AsyncStream<InformerEvent<Object>>.Continuation
     private var machine: ReflectorStateMachine<Object>
-    private var random: any RandomNumberGenerator & Sendable
-    private var syncWaiters: [CheckedContinuation<Void, Never>] = []
+    private var random: SendableRandom
+    /// Tasks in `waitUntilSynced()`; a lock (not actor state) so that a cancelled waiter can
+    /// be resumed synchronously from its cancellation handler.
+    private let syncWaiters = SyncWaiters()
+    private var nextWaiterID = 0
     private var stopped = false
     private let client: KubeClient
-    public nonisolated let options: InformerOptions
+    public nonisolated let options: InformerOptions<Object>
     private let logger: Logger
 
     /// List requests sent (pages count one each); a relist after 410 adds to it.
@@ -58,16 +68,16 @@ public actor Informer<Object: KubeResource> {
 
     public init(
         client: KubeClient,
-        options: InformerOptions = InformerOptions(),
+        options: InformerOptions<Object> = InformerOptions(),
         random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
         logger: Logger? = nil
     ) {
         self.client = client
         self.options = options
-        self.random = random
+        self.random = SendableRandom(random)
         self.machine = ReflectorStateMachine(backoff: options.backoff)
         self.logger = logger ?? client.logger
-        (changes, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        (changes, continuation) = AsyncStream.makeStream(bufferingPolicy: options.changesBuffering)
     }
 
     /// The cache: every object, keyed `namespace/name`.
@@ -81,10 +91,25 @@ public actor Informer<Object: KubeResource> {
     /// The resourceVersion a resumed watch would start from.
     public var lastResourceVersion: String? { machine.lastResourceVersion }
 
-    /// Returns once the first list has been delivered (or the informer stopped).
+    /// Returns once the first list has been delivered (or the informer stopped, or the
+    /// waiting task was cancelled).
     public func waitUntilSynced() async {
         if machine.hasSynced || stopped { return }
-        await withCheckedContinuation { syncWaiters.append($0) }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let waiters = syncWaiters
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = waiters.waiting.withLock { waiting -> Bool in
+                    if Task.isCancelled { return true }
+                    waiting[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            waiters.waiting.withLock { $0.removeValue(forKey: id) }?.resume()
+        }
     }
 
     /// Lists, watches and keeps the cache current until the task is cancelled.
@@ -115,9 +140,11 @@ public actor Informer<Object: KubeResource> {
     }
 
     private func resumeSyncWaiters() {
-        let waiters = syncWaiters
-        syncWaiters = []
-        for waiter in waiters { waiter.resume() }
+        let waiting = syncWaiters.waiting.withLock { waiting in
+            defer { waiting = [:] }
+            return Array(waiting.values)
+        }
+        for waiter in waiting { waiter.resume() }
     }
 
     private func deliver(_ output: ReflectorStateMachine<Object>.Output) {
@@ -209,4 +236,9 @@ public actor Informer<Object: KubeResource> {
         }
         return machine.requestFailed(failure, random: &random)
     }
+}
+
+/// The continuations of tasks waiting for the first sync, behind a lock.
+final class SyncWaiters: Sendable {
+    let waiting = Mutex<[Int: CheckedContinuation<Void, Never>]>([:])
 }

@@ -26,6 +26,7 @@ public final class KubeClient: Sendable {
     public init(
         configuration: KubeClientConfiguration,
         requestTimeout: Duration = .seconds(30),
+        connectTimeout: Duration = .seconds(10),
         logger: Logger = Logger(label: "swiftlb.kube")
     ) throws(KubeConfigError) {
         self.configuration = configuration
@@ -50,7 +51,8 @@ public final class KubeClient: Sendable {
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
             // No read timeout: a quiet watch is legitimate; watches end by `timeoutSeconds`.
-            timeout: .init(connect: .seconds(10), read: nil)
+            // (AsyncHTTPClient retries failed TLS handshakes until the connect timeout.)
+            timeout: .init(connect: .init(connectTimeout), read: nil)
         )
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)

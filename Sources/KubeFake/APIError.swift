@@ -82,11 +82,15 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         APIError(code: 405, reason: "MethodNotAllowed", message: message)
     }
 
-    public static func unsupportedMediaType(_ contentType: String) -> APIError {
-        APIError(code: 415, reason: "UnsupportedMediaType",
-                 message: "the body of the request was in an unknown format - accepted media types include: "
-                     + "application/json-patch+json, application/merge-patch+json, "
-                     + "application/strategic-merge-patch+json (got \(contentType))")
+    /// KubeFake speaks JSON only; Kubernetes protobuf bodies (which typed clients such as
+    /// `kubectl create namespace` send) are refused like any other unknown format.
+    public static func unsupportedMediaType(_ contentType: String, patch: Bool = false) -> APIError {
+        let accepted = patch
+            ? "application/merge-patch+json, application/strategic-merge-patch+json"
+            : "application/json"
+        return APIError(code: 415, reason: "UnsupportedMediaType",
+                        message: "the body of the request was in an unknown format - accepted media types include: "
+                            + "\(accepted) (got \(contentType))")
     }
 
     public static func pathNotFound(_ path: String) -> APIError {

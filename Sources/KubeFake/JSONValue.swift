@@ -17,6 +17,7 @@ public enum JSONValue: Sendable, Hashable {
     // MARK: Access
 
     /// The member `key` of an object, or `nil` for other values and missing members.
+    /// Setting on a non-object does nothing; setting `nil` removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
             if case .object(let members) = self { return members[key] }
@@ -24,34 +25,39 @@ public enum JSONValue: Sendable, Hashable {
         }
         set {
             guard case .object(var members) = self else { return }
+            self = .null  // drop our reference so `members` is mutated in place, not copied
             members[key] = newValue
             self = .object(members)
         }
     }
 
-    /// The value at a path of object keys (`["metadata", "name"]`).
+    /// The value at a path of object keys (`["metadata", "name"]`). Setting creates missing
+    /// intermediate objects (replacing non-objects on the way); setting `nil` removes the leaf.
     public subscript(path path: [String]) -> JSONValue? {
         get {
             var current: JSONValue? = self
             for key in path { current = current?[key] }
             return current
         }
-        set {
-            guard let first = path.first else {
-                if let newValue { self = newValue }
-                return
-            }
-            guard case .object(var members) = self else { return }
-            if path.count == 1 {
-                members[first] = newValue
-            } else {
-                var child = members[first] ?? .object([:])
-                if case .object = child {} else { child = .object([:]) }
-                child[path: Array(path.dropFirst())] = newValue
-                members[first] = child
-            }
-            self = .object(members)
+        set { set(newValue, at: path[...]) }
+    }
+
+    private mutating func set(_ value: JSONValue?, at path: ArraySlice<String>) {
+        guard let first = path.first else {
+            if let value { self = value }
+            return
         }
+        guard case .object(var members) = self else { return }
+        self = .null
+        if path.count == 1 {
+            members[first] = value
+        } else if value != nil || members[first] != nil {
+            var child = members.removeValue(forKey: first) ?? .object([:])
+            if !child.isObject { child = .object([:]) }
+            child.set(value, at: path.dropFirst())
+            members[first] = child
+        }
+        self = .object(members)
     }
 
     public var stringValue: String? {
@@ -110,43 +116,51 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     public var description: String
 }
 
-extension JSONValue: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let b = try? container.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? container.decode(Int64.self) {
-            self = .int(i)
-        } else if let d = try? container.decode(Double.self) {
-            self = .double(d)
-        } else if let s = try? container.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? container.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-}
-
 extension JSONValue {
-    /// Parses bytes with Foundation's `JSONDecoder` (which never traps on bad input); the
-    /// error text names the problem the way a client needs to fix its request.
+    /// Parses bytes with Foundation's `JSONSerialization`, which rejects bad input with an
+    /// error (never a trap) and limits nesting depth; it is two orders of magnitude faster
+    /// than decoding this enum through `JSONDecoder`, which matters for bulk creates.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        let object: Any
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw JSONParseError(description: underlying ?? context.debugDescription)
+            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
         } catch {
-            throw JSONParseError(description: "invalid JSON: \(error)")
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw JSONParseError(description: detail ?? "the data is not in the correct format")
         }
+        return try convert(object)
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
+    }
+
+    private static func convert(_ object: Any) throws(JSONParseError) -> JSONValue {
+        switch object {
+        case let string as String:
+            return .string(string)
+        case let number as NSNumber:
+            // JSONSerialization makes booleans NSNumbers of type "c", integers "q"/"i", reals "d".
+            switch String(cString: number.objCType) {
+            case "c", "B": return .bool(number.boolValue)
+            case "d", "f": return .double(number.doubleValue)
+            default: return .int(number.int64Value)
+            }
+        case let array as [Any]:
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(array.count)
+            for element in array { elements.append(try convert(element)) }
+            return .array(elements)
+        case let dictionary as [String: Any]:
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(dictionary.count)
+            for (key, value) in dictionary { members[key] = try convert(value) }
+            return .object(members)
+        case is NSNull:
+            return .null
+        default:
+            throw JSONParseError(description: "unexpected JSON value \(type(of: object))")
+        }
     }
 }
 

@@ -24,6 +24,8 @@ public actor KubeFakeAPI {
         let labels: LabelSelector
         let fields: FieldSelector
         let bookmarks: Bool
+        /// The client asked for server-side printing: event objects are one-row Tables.
+        var asTable = false
         let continuation: AsyncStream<WatchStream.Chunk>.Continuation
         var timeoutTask: Task<Void, Never>?
     }
@@ -195,6 +197,11 @@ public actor KubeFakeAPI {
                 limit: try intParameter(request, "limit"), continueToken: request.query["continue"].flatMap { $0.isEmpty ? nil : $0 },
                 exactResourceVersion: request.query["resourceVersionMatch"] == "Exact"
                     ? try int64Parameter(request, "resourceVersion") : nil)
+            if TableConversion.wantsTable(request.headers["accept"]) {
+                var metadata: JSONValue = ["resourceVersion": .string(String(page.resourceVersion))]
+                if let token = page.continueToken { metadata["continue"] = .string(token) }
+                return .json(200, TableConversion.table(type, objects: page.items, listMetadata: metadata, now: Date()))
+            }
             return .full(status: 200, contentType: "application/json", body: listBody(type, page))
         case "POST":
             guard type.namespaced == (namespace != nil) else {
@@ -230,8 +237,12 @@ public actor KubeFakeAPI {
         let outcome: ObjectStore.Outcome
         switch (request.method, subresource) {
         case ("GET", _), ("HEAD", _):
-            return .full(status: 200, contentType: "application/json",
-                         body: try store.get(type, namespace: namespace, name: name).bytes)
+            let object = try store.get(type, namespace: namespace, name: name)
+            if subresource == .main, TableConversion.wantsTable(request.headers["accept"]) {
+                return .json(200, TableConversion.table(
+                    type, objects: [object], listMetadata: ["resourceVersion": .string(object.resourceVersion)], now: Date()))
+            }
+            return .full(status: 200, contentType: "application/json", body: object.bytes)
         case ("PUT", _):
             let body = try jsonBody(request)
             outcome = try write(request) { store, _ throws(APIError) in
@@ -240,7 +251,7 @@ public actor KubeFakeAPI {
         case ("PATCH", _):
             let contentType = request.headers["content-type"] ?? ""
             guard let patchType = PatchType(contentType: contentType) else {
-                throw APIError.unsupportedMediaType(contentType)
+                throw APIError.unsupportedMediaType(contentType, patch: true)
             }
             let patch = try jsonBody(request)
             outcome = try write(request) { store, _ throws(APIError) in
@@ -342,13 +353,15 @@ public actor KubeFakeAPI {
         let rvText = request.query["resourceVersion"] ?? ""
         let id = nextWatcherID
         nextWatcherID += 1
-        let (chunks, continuation) = AsyncStream.makeStream(of: WatchStream.Chunk.self)
+        let (chunks, continuation) = AsyncStream.makeStream(
+            of: WatchStream.Chunk.self, bufferingPolicy: .bufferingOldest(Self.watchBufferLimit))
         var watcher = Watcher(type: type, namespace: namespace, labels: labels, fields: fields, bookmarks: bookmarks,
                               continuation: continuation)
+        watcher.asTable = TableConversion.wantsTable(request.headers["accept"])
         if sendInitialEvents || rvText.isEmpty || rvText == "0" {
             // "Start at most recent" / "any": synthetic ADDED events for the current state.
             let page = try store.list(type, namespace: namespace, labelSelector: labels, fieldSelector: fields)
-            for object in page.items { continuation.yield(.event(Self.eventBytes(.added, object))) }
+            for object in page.items { continuation.yield(.event(Self.render(.added, object, for: watcher))) }
             if sendInitialEvents, bookmarks {
                 continuation.yield(.event(bookmarkBytes(type, initialEventsEnd: true)))
             }
@@ -395,12 +408,26 @@ public actor KubeFakeAPI {
         watcher.continuation.finish()
     }
 
+    /// Events a watch may have queued before it is closed as too slow; like the real
+    /// server's terminating of blocked watchers, the client then resumes from the last
+    /// resourceVersion it saw (replayed from history, or 410 if that is gone).
+    static let watchBufferLimit = 100_000
+
     func fanOut(_ changes: [ChangeRecord]) {
         guard !changes.isEmpty, !watchers.isEmpty else { return }
+        var overflowed: [Int] = []
         for change in changes {
-            for watcher in watchers.values {
-                if let bytes = Self.translate(change, for: watcher) { watcher.continuation.yield(.event(bytes)) }
+            for (id, watcher) in watchers {
+                if let bytes = Self.translate(change, for: watcher),
+                   case .dropped = watcher.continuation.yield(.event(bytes))
+                {
+                    overflowed.append(id)
+                }
             }
+        }
+        for id in Set(overflowed) {
+            logger.info("closing a watch that is not keeping up", metadata: ["kubefake.watch": "\(id)"])
+            finishWatcher(id)
         }
     }
 
@@ -415,19 +442,27 @@ public actor KubeFakeAPI {
         }
         switch change.type {
         case .added:
-            return matches(change.object) ? eventBytes(.added, change.object) : nil
+            return matches(change.object) ? render(.added, change.object, for: watcher) : nil
         case .modified:
             let was = change.previous.map(matches) ?? false
             let isNow = matches(change.object)
             switch (was, isNow) {
-            case (true, true): return eventBytes(.modified, change.object)
-            case (false, true): return eventBytes(.added, change.object)
-            case (true, false): return eventBytes(.deleted, change.object)
+            case (true, true): return render(.modified, change.object, for: watcher)
+            case (false, true): return render(.added, change.object, for: watcher)
+            case (true, false): return render(.deleted, change.object, for: watcher)
             case (false, false): return nil
             }
         case .deleted:
-            return (change.previous.map(matches) ?? matches(change.object)) ? eventBytes(.deleted, change.object) : nil
+            return (change.previous.map(matches) ?? matches(change.object)) ? render(.deleted, change.object, for: watcher) : nil
         }
+    }
+
+    static func render(_ type: WatchEventType, _ object: StoredObject, for watcher: Watcher) -> [UInt8] {
+        let object = EventConversion.present(object, watcher.type)
+        guard watcher.asTable else { return eventBytes(type, object) }
+        let table = TableConversion.table(watcher.type, objects: [object],
+                                          listMetadata: ["resourceVersion": .string(object.resourceVersion)], now: Date())
+        return eventBytes(type, StoredObject(table))
     }
 
     static func eventBytes(_ type: WatchEventType, _ object: StoredObject) -> [UInt8] {
@@ -456,8 +491,8 @@ public actor KubeFakeAPI {
 
     /// Sends a BOOKMARK now to every watch that allows them.
     public func sendBookmarks() {
-        for watcher in watchers.values where watcher.bookmarks {
-            watcher.continuation.yield(.event(bookmarkBytes(watcher.type)))
+        for (id, watcher) in watchers where watcher.bookmarks {
+            if case .dropped = watcher.continuation.yield(.event(bookmarkBytes(watcher.type))) { finishWatcher(id) }
         }
     }
 

@@ -70,6 +70,28 @@ public final class KubeFakeServer: Sendable {
         await http.shutdown()
     }
 
+    // MARK: Fault injection and auth (forwarded to `api`)
+
+    /// Replaces the accepted bearer tokens at runtime (`nil`: no authentication).
+    public func setAcceptedTokens(_ tokens: [String]?) async { await api.setAcceptedTokens(tokens) }
+    /// Cuts every open watch connection.
+    public func dropAllWatches() async { await api.dropAllWatches() }
+    /// Answers the next `count` requests with `status` (a Status error).
+    public func failNextRequests(_ count: Int, status: Int = 500) async { await api.failNextRequests(count, status: status) }
+    /// Fails this fraction of requests at random.
+    public func setFailureFraction(_ fraction: Double, status: Int = 500) async {
+        await api.setFailureFraction(fraction, status: status)
+    }
+    /// Delays every response.
+    public func setResponseDelay(_ delay: Duration) async { await api.setResponseDelay(delay) }
+    /// Drops the watch history: older resourceVersions now get 410 Gone.
+    public func compactHistory() async { await api.compactHistory() }
+    /// Holds every request and watch delivery until `resume()`.
+    public func pause() async { await api.pause() }
+    public func resume() async { await api.resume() }
+    /// A BOOKMARK now on every watch that allows them.
+    public func sendBookmarks() async { await api.sendBookmarks() }
+
     /// A kubeconfig for this server: one cluster, user and context named `kubefake`, namespace
     /// `default`; the token (if any) and the CA data (if TLS) included.
     public func kubeconfigYAML(token overrideToken: String? = nil, namespace: String = "default") -> String {

@@ -202,7 +202,9 @@ public struct FieldSelector: Sendable, Equatable {
             guard Self.supportedFields(for: type).contains(requirement.field) else {
                 throw APIError.badRequest("field label not supported: \(requirement.field)")
             }
-            requirements.append(requirement)
+            var stored = requirement
+            stored.field = EventConversion.storageField(requirement.field, type)
+            requirements.append(stored)
         }
         self.requirements = requirements
     }

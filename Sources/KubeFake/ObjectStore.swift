@@ -50,7 +50,21 @@ public struct ObjectStore: Sendable {
         guard let object = objects[type.storageKey]?[Self.key(namespace: namespace, name: name,
                                                               namespaced: type.namespaced)]
         else { throw APIError.notFound(type, name: name) }
+        return EventConversion.present(object, type)
+    }
+
+    /// The stored form (core `v1` for Events), for the write paths.
+    func stored(_ type: ResourceType, namespace: String, name: String) throws(APIError) -> StoredObject {
+        guard let object = objects[type.storageKey]?[Self.key(namespace: namespace, name: name,
+                                                              namespaced: type.namespaced)]
+        else { throw APIError.notFound(type, name: name) }
         return object
+    }
+
+    func present(_ outcome: Outcome, _ type: ResourceType) -> Outcome {
+        var outcome = outcome
+        outcome.object = EventConversion.present(outcome.object, type)
+        return outcome
     }
 
     public func count(_ type: ResourceType) -> Int { objects[type.storageKey]?.count ?? 0 }
@@ -134,7 +148,7 @@ public struct ObjectStore: Sendable {
                 rest += 1
             }
         }
-        var page = ListPage(items: items, resourceVersion: snapshotRV)
+        var page = ListPage(items: items.map { EventConversion.present($0, type) }, resourceVersion: snapshotRV)
         if more, let lastKey {
             page.continueToken = ContinueToken(resourceVersion: snapshotRV, startAfter: lastKey).encoded
             if unfiltered { page.remainingItemCount = remaining }
@@ -190,7 +204,7 @@ public struct ObjectStore: Sendable {
         _ type: ResourceType, namespace: String, body: JSONValue, now: Date,
         using rng: inout some RandomNumberGenerator
     ) throws(APIError) -> Outcome {
-        var object = try Self.checkedBody(body, for: type)
+        var object = EventConversion.toStorage(try Self.checkedBody(body, for: type), type)
         let name = try resolveName(type, object: &object, using: &rng)
         if type.namespaced {
             let bodyNamespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
@@ -217,14 +231,14 @@ public struct ObjectStore: Sendable {
             object["status"] = nil
         }
         try applyDefaults(type, to: &object, previous: nil)
-        return commit(type, key: key, previous: nil, next: object, changeType: .added)
+        return present(commit(type, key: key, previous: nil, next: object, changeType: .added), type)
     }
 
     public mutating func update(
         _ type: ResourceType, namespace: String, name: String, body: JSONValue, subresource: Subresource, now: Date
     ) throws(APIError) -> Outcome {
-        let existing = try get(type, namespace: namespace, name: name)
-        let object = try Self.checkedBody(body, for: type)
+        let existing = try stored(type, namespace: namespace, name: name)
+        let object = EventConversion.toStorage(try Self.checkedBody(body, for: type), type)
         let bodyName = object[path: ["metadata", "name"]]?.stringValue ?? ""
         guard bodyName == name else {
             throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
@@ -244,21 +258,22 @@ public struct ObjectStore: Sendable {
         } else if bodyRV != existing.resourceVersion {
             throw APIError.conflict(type, name: name, why: APIError.staleObject)
         }
-        return try replace(type, existing: existing, with: object, subresource: subresource, now: now)
+        return present(try replace(type, existing: existing, with: object, subresource: subresource, now: now), type)
     }
 
     public mutating func patch(
         _ type: ResourceType, namespace: String, name: String, patch: JSONValue, patchType: PatchType,
         subresource: Subresource, now: Date
     ) throws(APIError) -> Outcome {
-        let existing = try get(type, namespace: namespace, name: name)
+        let existing = try stored(type, namespace: namespace, name: name)
+        let current = EventConversion.present(existing.value, type)
         guard patch.isObject else {
             throw APIError.badRequest("the patch must be a JSON object, got \(patch.jsonText.prefix(64))")
         }
         let patched: JSONValue
         switch patchType {
         case .merge:
-            patched = applyMergePatch(patch, to: existing.value)
+            patched = applyMergePatch(patch, to: current)
         case .strategic:
             if type.isCustomResource {
                 throw APIError(code: 415, reason: "UnsupportedMediaType",
@@ -266,7 +281,7 @@ public struct ObjectStore: Sendable {
                                    + "include: application/json-patch+json, application/merge-patch+json, "
                                    + "application/apply-patch+yaml")
             }
-            patched = applyStrategicMergePatch(patch, to: existing.value, kind: type.kind)
+            patched = applyStrategicMergePatch(patch, to: current, kind: type.kind)
         }
         let patchedRV = patched[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
         if !patchedRV.isEmpty, patchedRV != existing.resourceVersion {
@@ -275,8 +290,8 @@ public struct ObjectStore: Sendable {
         for field in ["name", "namespace"] where patched[path: ["metadata", field]] != existing.value[path: ["metadata", field]] {
             throw APIError.invalid(type, name: name, field: "metadata.\(field)", detail: "Invalid value: field is immutable")
         }
-        return try replace(type, existing: existing, with: try Self.checkedBody(patched, for: type),
-                           subresource: subresource, now: now)
+        let body = EventConversion.toStorage(try Self.checkedBody(patched, for: type), type)
+        return present(try replace(type, existing: existing, with: body, subresource: subresource, now: now), type)
     }
 
     public struct DeletePreconditions: Sendable, Equatable {
@@ -292,7 +307,13 @@ public struct ObjectStore: Sendable {
         _ type: ResourceType, namespace: String, name: String, preconditions: DeletePreconditions = .init(),
         now: Date
     ) throws(APIError) -> Outcome {
-        let existing = try get(type, namespace: namespace, name: name)
+        present(try deleteStored(type, namespace: namespace, name: name, preconditions: preconditions, now: now), type)
+    }
+
+    mutating func deleteStored(
+        _ type: ResourceType, namespace: String, name: String, preconditions: DeletePreconditions, now: Date
+    ) throws(APIError) -> Outcome {
+        let existing = try stored(type, namespace: namespace, name: name)
         if let uid = preconditions.uid, uid != existing.value[path: ["metadata", "uid"]]?.stringValue {
             throw APIError.conflict(type, name: name, why: "Precondition failed: UID in precondition: \(uid), "
                                     + "UID in object meta: \(existing.value[path: ["metadata", "uid"]]?.stringValue ?? "")")

@@ -41,11 +41,15 @@ public struct ResourceType: Sendable, Hashable {
     /// `v1` or `group/version`, as written in objects' `apiVersion`.
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
 
-    /// Storage identity: group and plural (one version per group here).
-    public var storageKey: String { group.isEmpty ? plural : "\(plural).\(group)" }
+    /// Storage identity: group and plural (one version per group here). `events.k8s.io`
+    /// Events share the core Events' storage (see `EventConversion`).
+    public var storageKey: String {
+        if group == "events.k8s.io", plural == "events" { return "events" }
+        return qualifiedName
+    }
 
     /// The name kubectl and error messages use: `services`, `ipaddresspools.metallb.io`.
-    public var qualifiedName: String { storageKey }
+    public var qualifiedName: String { group.isEmpty ? plural : "\(plural).\(group)" }
 
     public static let verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 }

@@ -135,6 +135,9 @@ import Testing
             #expect(conflict.body["reason"] == "Conflict" && conflict.body["kind"] == "Status")
             let duplicate = try await client.post(Self.configMaps, Self.configMap("a"))
             #expect(duplicate.status == 409 && duplicate.body["reason"] == "AlreadyExists")
+            let dryRun = try await client.post("\(Self.configMaps)?dryRun=All", Self.configMap("ghost"))
+            #expect(dryRun.status == 201 && dryRun.body[path: ["metadata", "name"]] == "ghost")
+            #expect(try await client.get("\(Self.configMaps)/ghost").status == 404)
             let patchRV = try await client.patch("\(Self.configMaps)/a", ["metadata": ["resourceVersion": "1"], "data": [:]])
             #expect(patchRV.status == 409)
 
@@ -198,6 +201,40 @@ import Testing
         }
     }
 
+    /// One Event storage, two API shapes, as the real server's conversion gives.
+    @Test(.timeLimit(.minutes(1)))
+    func eventsAreOneResourceInBothGroups() async throws {
+        try await withServer { _, client in
+            let modern = "/apis/events.k8s.io/v1/namespaces/default/events"
+            let core = "/api/v1/namespaces/default/events"
+            let watch = try await client.watch("\(core)?watch=1&fieldSelector=involvedObject.name%3Dweb")
+            let event: JSONValue = [
+                "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": ["name": "web.1"],
+                "regarding": ["kind": "Service", "name": "web", "namespace": "default"], "note": "IP allocated",
+                "reason": "IPAllocated", "type": "Normal", "reportingController": "metallb-controller",
+                "reportingInstance": "controller-1", "action": "Allocate", "eventTime": "2026-11-23T10:00:00.000000Z",
+            ]
+            let created = try await client.post(modern, event)
+            #expect(created.status == 201)
+            #expect(created.body["note"] == "IP allocated" && created.body["message"] == nil)
+            let asCore = try await client.get("\(core)/web.1")
+            #expect(asCore.body["apiVersion"] == "v1")
+            #expect(asCore.body["message"] == "IP allocated")
+            #expect(asCore.body[path: ["involvedObject", "name"]] == "web")
+            #expect(asCore.body["reportingComponent"] == "metallb-controller")
+            let patched = try await client.patch("\(modern)/web.1", ["series": ["count": 2, "lastObservedTime": "2026-11-23T10:01:00.000000Z"],
+                                                                   "note": "IP allocated again"])
+            #expect(patched.body["note"] == "IP allocated again")
+            let selected = try await client.get("\(modern)?fieldSelector=regarding.name%3Dweb")
+            #expect(selected.body["items"]?.arrayValue?.first?["regarding"]?["kind"] == "Service")
+            #expect(try await client.get("\(modern)?fieldSelector=regarding.name%3Dother").body["items"]?.arrayValue?.isEmpty == true)
+            let seen = await watch.events(2)
+            #expect(seen.map { $0.eventType } == ["ADDED", "MODIFIED"])
+            #expect(seen.last?[path: ["object", "message"]] == "IP allocated again")
+            watch.cancel()
+        }
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func bearerTokensAndRotation() async throws {
         try await withServer(token: "first") { server, client in
@@ -206,7 +243,7 @@ import Testing
             let refused = try await anonymous.get("/api/v1/namespaces")
             #expect(refused.status == 401 && refused.body["reason"] == "Unauthorized")
             #expect(try await client.get("/api/v1/namespaces").status == 200)
-            await server.api.setAcceptedTokens(["second"])
+            await server.setAcceptedTokens(["second"])
             #expect(try await client.get("/api/v1/namespaces").status == 401)
             var rotated = client
             rotated.token = "second"

@@ -209,4 +209,26 @@ import Testing
         }
         _ = created
     }
+
+    @Test func exactResourceVersionListsThePast() throws {
+        var store = try makeStore()
+        var rng = SystemRandomNumberGenerator()
+        _ = try store.create(configMaps, namespace: "default", body: configMap("a", data: ["k": "1"]), now: now, using: &rng)
+        let then = store.resourceVersion
+        var changed = try store.get(configMaps, namespace: "default", name: "a").value
+        changed["data"] = ["k": "2"]
+        _ = try store.update(configMaps, namespace: "default", name: "a", body: changed, subresource: .main, now: now)
+        _ = try store.create(configMaps, namespace: "default", body: configMap("b"), now: now, using: &rng)
+        let past = try store.list(configMaps, namespace: "default", exactResourceVersion: then)
+        #expect(past.items.map(\.name) == ["a"])
+        #expect(past.items.first?.value["data"] == ["k": "1"])
+        #expect(past.resourceVersion == then)
+        #expect(try store.list(configMaps, namespace: "default").items.map(\.name) == ["a", "b"])
+        do {
+            _ = try store.list(configMaps, namespace: "default", exactResourceVersion: store.resourceVersion + 5)
+            Issue.record("a list in the future succeeded")
+        } catch {
+            #expect(error.code == 504)
+        }
+    }
 }

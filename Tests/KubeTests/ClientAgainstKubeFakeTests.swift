@@ -87,6 +87,31 @@ struct ClientAgainstKubeFakeTests {
         }
     }
 
+    @Test func serverCertificateIsVerifiedUnlessSkipped() async throws {
+        try await FakeCluster.with(tls: true, token: nil) { cluster in
+            let untrusted = try KubeClient(
+                configuration: KubeClientConfiguration(server: cluster.server.url),
+                connectTimeout: .milliseconds(500)
+            )
+            let skipping = try KubeClient(
+                configuration: KubeClientConfiguration(server: cluster.server.url, insecureSkipTLSVerify: true)
+            )
+            defer {
+                Task {
+                    try? await untrusted.shutdown()
+                    try? await skipping.shutdown()
+                }
+            }
+            // The self-signed certificate is not in the system trust store.
+            await #expect(throws: (any Error).self) {
+                _ = try await untrusted.list(ConfigMap.self, namespace: "default")
+            }
+            _ = try await skipping.list(ConfigMap.self, namespace: "default")
+            // The CA from the kubeconfig makes it trusted (FakeCluster's own client).
+            _ = try await cluster.client.list(ConfigMap.self, namespace: "default")
+        }
+    }
+
     @Test func conflictingWritesAreRetriedWithAFreshRead() async throws {
         try await FakeCluster.with { cluster in
             let client = cluster.client

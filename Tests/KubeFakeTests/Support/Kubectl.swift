@@ -48,8 +48,8 @@ struct Kubectl {
     func run(_ args: [String], limit: Duration = .seconds(30)) async throws -> Result {
         let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)")
         let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outPath.path, contents: nil)
-        FileManager.default.createFile(atPath: errPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments(args)
