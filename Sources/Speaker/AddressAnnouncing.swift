@@ -1,0 +1,18 @@
+import Addressing
+import Announcer
+
+/// The data-plane seam of the speaker: what it needs from an announcer. `Announcer` (real
+/// libpcap + netlink) is the one `swiftlb speaker` uses; tests substitute a recorder here and
+/// nowhere else.
+public protocol AddressAnnouncing: Sendable {
+    /// Start answering for `address` on `interfaces` (nil = every usable one), with a
+    /// gratuitous burst.
+    func announce(_ address: IPAddress, interfaces: Set<String>?) async
+    /// Stop answering for `address` at once.
+    func withdraw(_ address: IPAddress) async
+    /// Another station claiming an IP we announce. During a graceful handover this is how the
+    /// leaving speaker sees the next owner's gratuitous ARP/NA.
+    var conflicts: AsyncStream<AddressConflict> { get }
+}
+
+extension Announcer: AddressAnnouncing {}

@@ -1,0 +1,460 @@
+import Addressing
+import Announcer
+import ClusterModel
+import Config
+import Election
+import Gossip
+import GossipTransport
+import Kube
+import Logging
+import Observability
+import ServiceLifecycle
+
+/// The speaker daemon: informers and gossip in, the announcer driven.
+///
+/// One actor consumes one merged input stream (`SpeakerInput`), applies each input to the
+/// pure `SpeakerReconciler`, then brings the announcer to the reconciler's desired state.
+/// Informers retry on their own when the API server is unreachable; meanwhile the cached
+/// state plus live gossip keep the election (and so failover) working.
+///
+/// On graceful shutdown (SIGTERM via swift-service-lifecycle) it leaves the gossip cluster,
+/// keeps answering until the next owner's gratuitous announcement of each of its IPs is seen
+/// (as a conflict on the announcer) or `handoverTimeout` passes, then withdraws and returns.
+public actor Speaker: ServiceLifecycle.Service {
+    public let settings: SpeakerSettings
+    private let client: KubeClient
+    private let announcer: any AddressAnnouncing
+    private let metrics: SpeakerMetrics?
+    private let health: HealthState?
+    private let logger: Logger
+    private let events: SpeakerEvents
+    private let clock = ContinuousClock()
+
+    private var reconciler: SpeakerReconciler
+    /// What the announcer currently answers for.
+    private var applied: [IPAddress: AnnouncementTarget] = [:]
+    private var synced = false
+    private var shuttingDown = false
+    private var pendingHandover: Set<IPAddress> = []
+    private var handoverWaiter: CheckedContinuation<Void, Never>?
+    private var handoverAbandoned = false
+    private var serviceUIDs: [ServiceKey: String] = [:]
+    private var pools: [String: IPAddressPool] = [:]
+    private var advertisements: [String: L2Advertisement] = [:]
+    private var legacyConfig: ConfigMap?
+    private var lastConfigSources: [ConfigSource]?
+    /// When a member was first seen suspect/dead: the start of a takeover measurement.
+    private var memberTrouble: [String: ContinuousClock.Instant] = [:]
+    private var lastConflictEvent: [IPAddress: ContinuousClock.Instant] = [:]
+    private var gossip: GossipNode?
+    private var gossipAddressWaiters: [CheckedContinuation<NodeAddress?, Never>] = []
+    private var gossipStarted = false
+    private let input: AsyncStream<SpeakerInput>
+    private let inputSink: AsyncStream<SpeakerInput>.Continuation
+
+    public init(
+        settings: SpeakerSettings, client: KubeClient, announcer: any AddressAnnouncing,
+        metrics: SpeakerMetrics? = nil, health: HealthState? = nil, logger: Logger = Logger(label: "swiftlb.speaker")
+    ) {
+        self.settings = settings
+        self.client = client
+        self.announcer = announcer
+        self.metrics = metrics
+        self.health = health
+        self.logger = logger
+        events = SpeakerEvents(client: client, nodeName: settings.nodeName, logger: logger)
+        reconciler = SpeakerReconciler(nodeName: settings.nodeName, options: settings.electionOptions)
+        (input, inputSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    // MARK: - Queries (status, tests)
+
+    /// The IPs the announcer answers for now.
+    public var announcedAddresses: [IPAddress: AnnouncementTarget] { applied }
+
+    /// The owner of every Service this speaker knows.
+    public var owners: [ServiceKey: String] { reconciler.election.owners }
+
+    public func explain(_ service: ServiceKey) -> ServiceElection? { reconciler.election.explain(service) }
+
+    /// The gossip address once bound (nil when memberlist is disabled or binding failed).
+    public func gossipAddress() async -> NodeAddress? {
+        if let gossip { return await gossip.localMember.address }
+        if gossipStarted || !settings.usesGossip { return nil }
+        return await withCheckedContinuation { gossipAddressWaiters.append($0) }
+    }
+
+    /// Starts the graceful handover (what SIGTERM does).
+    public nonisolated func beginShutdown() { inputSink.yield(.shutdown) }
+
+    // MARK: - Run
+
+    public func run() async throws {
+        let namespace = settings.namespace
+        let services = Informer<Kube.Service>(client: client, logger: logger)
+        let slices = Informer<EndpointSlice>(client: client, logger: logger)
+        let nodes = Informer<Node>(client: client, logger: logger)
+        let poolInformer = Informer<IPAddressPool>(client: client, options: InformerOptions(namespace: namespace), logger: logger)
+        let adInformer = Informer<L2Advertisement>(client: client, options: InformerOptions(namespace: namespace), logger: logger)
+        let configMaps = Informer<ConfigMap>(
+            client: client,
+            options: InformerOptions(namespace: namespace, fieldSelector: "metadata.name=\(KubeTranslation.legacyConfigMapName)"),
+            logger: logger)
+        let pods = settings.memberlistLabels.map {
+            Informer<Pod>(client: client, options: InformerOptions(namespace: namespace, labelSelector: $0), logger: logger)
+        }
+        health?.markNotReady("informers", reason: "not synced")
+        _ = reconciler.memberAlive(settings.nodeName)
+
+        let sink = inputSink
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                Self.forward(services, into: &group, sink: sink) { .service($0) }
+                Self.forward(slices, into: &group, sink: sink) { .slice($0) }
+                Self.forward(nodes, into: &group, sink: sink) { .node($0) }
+                Self.forward(poolInformer, into: &group, sink: sink) { .pool($0) }
+                Self.forward(adInformer, into: &group, sink: sink) { .advertisement($0) }
+                Self.forward(configMaps, into: &group, sink: sink) { .configMap($0) }
+                if let pods { group.addTask { await pods.run() } }
+                group.addTask {
+                    await services.waitUntilSynced()
+                    await slices.waitUntilSynced()
+                    await nodes.waitUntilSynced()
+                    // A cluster without the MetalLB CRDs (legacy ConfigMap only) answers 404 to
+                    // their lists for ever: give the configuration informers a bounded wait.
+                    await Self.waitUntilSynced(poolInformer, adInformer, configMaps, within: .seconds(10))
+                    sink.yield(.synced)
+                }
+                let announcer = self.announcer
+                group.addTask { for await conflict in announcer.conflicts { sink.yield(.conflict(conflict)) } }
+                group.addTask { await self.startGossip(pods: pods) }
+
+                for await input in self.input {
+                    if await self.handle(input) { break }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            sink.yield(.shutdown)
+        }
+        await gossip?.shutdown()
+        inputSink.finish()
+        logger.info("speaker stopped", metadata: ["node": "\(settings.nodeName)"])
+    }
+
+    /// Runs `informer` and forwards its changes into the input stream.
+    private static func forward<Object: KubeResource>(
+        _ informer: Informer<Object>, into group: inout TaskGroup<Void>, sink: AsyncStream<SpeakerInput>.Continuation,
+        _ wrap: @escaping @Sendable (InformerEvent<Object>) -> SpeakerInput
+    ) {
+        group.addTask { await informer.run() }
+        group.addTask { for await event in informer.changes { sink.yield(wrap(event)) } }
+    }
+
+    private static func waitUntilSynced(
+        _ pools: Informer<IPAddressPool>, _ ads: Informer<L2Advertisement>, _ maps: Informer<ConfigMap>, within limit: Duration
+    ) async {
+        await firstOf(limit) {
+            await pools.waitUntilSynced()
+            await ads.waitUntilSynced()
+            await maps.waitUntilSynced()
+        }
+    }
+
+    /// Returns when `work` finished or `limit` passed, whichever is first. `work` may be an
+    /// uncancellable wait (an informer's sync), so it runs unstructured and is left to end on
+    /// its own (informers resume their sync waiters when they stop).
+    static func firstOf(_ limit: Duration, _ work: @escaping @Sendable () async -> Void) async {
+        let (done, sink) = AsyncStream.makeStream(of: Void.self)
+        let worker = Task { await work(); sink.yield() }
+        let timer = Task { try? await Task.sleep(for: limit); sink.yield() }
+        for await _ in done { break }
+        timer.cancel()
+        _ = worker
+    }
+
+    // MARK: - Gossip
+
+    private func startGossip(pods: Informer<Pod>?) async {
+        defer {
+            gossipStarted = true
+            let waiters = gossipAddressWaiters
+            gossipAddressWaiters = []
+            Task { [gossip] in
+                let address = await gossip?.localMember.address
+                for waiter in waiters { waiter.resume(returning: address) }
+            }
+        }
+        guard settings.usesGossip, let host = settings.gossipBindHost else {
+            health?.markReady("gossip")
+            return
+        }
+        health?.markNotReady("gossip", reason: "not joined")
+        var wire = GossipWireConfiguration()
+        if let secret = settings.memberlistSecret, !secret.isEmpty, let key = MetalLBSecretKey.derive(fromSecret: secret) {
+            do {
+                wire.keyring = try GossipKeyring(keys: [key])
+            } catch {
+                logger.error("memberlist key rejected; gossip unencrypted", metadata: ["error": "\(error)"])
+            }
+        }
+        let node: GossipNode
+        do {
+            node = try await GossipNode.bind(
+                name: settings.nodeName, host: host, port: settings.gossipBindPort, meta: nil,
+                settings: settings.gossip, wire: wire, logger: logger)
+        } catch {
+            logger.error("gossip bind failed", metadata: ["bind": "\(host):\(settings.gossipBindPort)", "error": "\(error)"])
+            return
+        }
+        gossip = node
+        let sink = inputSink
+        Task { for await event in node.events { sink.yield(.member(event)) } }
+        let seeds = await seedAddresses(pods: pods, own: await node.localMember.address)
+        await node.start(joining: seeds)
+        health?.markReady("gossip")
+        let bound = await node.localMember.address
+        logger.info("gossip started", metadata: ["bind": "\(bound)", "seeds": "\(seeds)"])
+    }
+
+    /// Speaker Pod IPs (with our bind port, as MetalLB joins bare IPs), waited for at most
+    /// `seedListTimeout`; an empty list is fine: the others join us.
+    private func seedAddresses(pods: Informer<Pod>?, own: NodeAddress) async -> [NodeAddress] {
+        guard let pods else { return [] }
+        let timeout = settings.seedListTimeout
+        await Self.firstOf(timeout) { await pods.waitUntilSynced() }
+        return await pods.snapshot().values.compactMap { pod -> NodeAddress? in
+            guard let ip = pod.status?.podIP, pod.spec?.nodeName != settings.nodeName,
+                  let address = NodeAddress(parsing: "\(ip):\(settings.gossipBindPort)"), address != own else { return nil }
+            return address
+        }.sorted { $0.description < $1.description }
+    }
+
+    // MARK: - Inputs
+
+    /// Applies one input; true when the speaker should stop.
+    private func handle(_ input: SpeakerInput) async -> Bool {
+        switch input {
+        case .service(let event):
+            let key = ServiceKey(namespace: event.object.metadata.namespace ?? "", name: event.object.metadata.name ?? "")
+            if case .deleted = event {
+                serviceUIDs[key] = nil
+                record(reconciler.serviceDeleted(key))
+            } else {
+                serviceUIDs[key] = event.object.metadata.uid
+                record(reconciler.serviceChanged(event.object))
+            }
+        case .slice(let event):
+            if case .deleted = event { record(reconciler.sliceDeleted(event.object)) } else { record(reconciler.sliceChanged(event.object)) }
+        case .node(let event):
+            if case .deleted = event {
+                record(reconciler.nodeDeleted(named: event.object.metadata.name ?? ""))
+            } else {
+                record(reconciler.nodeChanged(event.object))
+            }
+        case .pool(let event):
+            pools[event.object.metadata.key] = event.isDeletion ? nil : event.object
+            reloadConfiguration()
+        case .advertisement(let event):
+            advertisements[event.object.metadata.key] = event.isDeletion ? nil : event.object
+            reloadConfiguration()
+        case .configMap(let event):
+            legacyConfig = event.isDeletion ? nil : event.object
+            reloadConfiguration()
+        case .member(let event):
+            await memberEvent(event)
+        case .conflict(let conflict):
+            conflictSeen(conflict)
+        case .synced:
+            synced = true
+            health?.markReady("informers")
+            reloadConfiguration()
+            logger.info("informers synced", metadata: ["services": "\(reconciler.election.serviceCount)"])
+        case .shutdown:
+            guard !shuttingDown else { return false }
+            await startHandover()
+        case .handoverDone:
+            _ = reconciler.withdrawAll()
+            await applyToAnnouncer()
+            return true
+        }
+        await applyToAnnouncer()
+        return false
+    }
+
+    private func memberEvent(_ event: MemberEvent) async {
+        let name = event.member.name
+        guard name != settings.nodeName else { return }
+        switch event {
+        case .join, .update:
+            memberTrouble[name] = nil
+            record(reconciler.memberAlive(name))
+        case .suspect:
+            // MetalLB counts suspects as members; only note when trouble started.
+            if memberTrouble[name] == nil { memberTrouble[name] = clock.now }
+        case .dead, .leave:
+            if memberTrouble[name] == nil { memberTrouble[name] = clock.now }
+            logger.info("node event - forcing sync", metadata: ["member": "\(name)", "event": "\(event.kind)"])
+            record(reconciler.memberGone(name))
+        }
+        if let gossip, let metrics {
+            var counts: [String: Int] = ["alive": 0, "suspect": 0, "dead": 0, "left": 0]
+            for member in await gossip.members { counts[member.state.description, default: 0] += 1 }
+            for (state, count) in counts { metrics.gossipMembers(state: state, count: count) }
+        }
+    }
+
+    /// Publishes owner metrics and takeover times for one reconcile step.
+    private func record(_ step: SpeakerReconciler.Step) {
+        for change in step.ownerChanges {
+            guard let ip = reconciler.service(change.service)?.ingressIPs.first else { continue }
+            if let owner = change.owner {
+                metrics?.owner(ip: ip, node: owner, previous: change.previousOwner)
+            } else if let previous = change.previousOwner {
+                metrics?.ownerRemoved(ip: ip, node: previous)
+            }
+            if change.owner == settings.nodeName, let previous = change.previousOwner, previous != settings.nodeName,
+               let since = memberTrouble[previous] {
+                metrics?.takeover(clock.now - since)
+            }
+        }
+    }
+
+    // MARK: - Configuration
+
+    private func reloadConfiguration() {
+        guard synced else { return }
+        let sources = KubeTranslation.configSources(
+            pools: Array(pools.values), advertisements: Array(advertisements.values), legacy: legacyConfig)
+        guard sources != lastConfigSources else { return }
+        lastConfigSources = sources
+        let result = ConfigurationParser.parse(sources)
+        guard result.isValid else {
+            for error in result.errors {
+                logger.error("configuration rejected; keeping the last good one", metadata: [
+                    "document": "\(error.document)", "field": "\(error.fieldPath)", "reason": "\(error.reason)",
+                ])
+            }
+            metrics?.client.configRejected()
+            health?.markNotReady("config", reason: "invalid configuration: \(result.errors.first.map { "\($0)" } ?? "")")
+            return
+        }
+        metrics?.client.configAccepted()
+        health?.markReady("config")
+        guard result.configuration != reconciler.configuration else { return }
+        logger.info("configuration loaded", metadata: [
+            "pools": "\(result.configuration.pools.count)", "l2advertisements": "\(result.configuration.l2Advertisements.count)",
+        ])
+        record(reconciler.setConfiguration(result.configuration))
+    }
+
+    // MARK: - Data plane
+
+    /// Brings the announcer to the reconciler's desired state (only once synced: before that
+    /// the caches are partial and would withdraw or announce wrongly).
+    private func applyToAnnouncer() async {
+        guard synced || shuttingDown else { return }
+        let desired = reconciler.announced
+        let diff = AnnouncementDiff.between(current: applied, desired: desired)
+        guard !diff.isEmpty else { return }
+        let before = Set(applied.values.flatMap(\.services))
+        applied = desired
+        for ip in diff.withdraw {
+            await announcer.withdraw(ip)
+            logger.info("withdrawn", metadata: ["ip": "\(ip)"])
+        }
+        for target in diff.announce {
+            await announcer.announce(target.ip, interfaces: target.interfaces)
+            logger.info("announcing", metadata: [
+                "ip": "\(target.ip)", "services": "\(target.services.sorted().map(\.description))",
+                "interfaces": "\(target.interfaces.map { $0.sorted().joined(separator: ",") } ?? "all")",
+            ])
+        }
+        for pair in diff.pairsRemoved { metrics?.withdrawn(service: pair.service.description, ip: "\(pair.ip)") }
+        for pair in diff.pairsAdded { metrics?.announced(service: pair.service.description, ip: "\(pair.ip)") }
+        guard !shuttingDown else { return }
+        for service in Set(desired.values.flatMap(\.services)).subtracting(before).sorted() {
+            events.record(
+                on: service, uid: serviceUIDs[service], type: "Normal", reason: "nodeAssigned",
+                note: SpeakerEvents.nodeAssignedNote(node: settings.nodeName))
+        }
+    }
+
+    private func conflictSeen(_ conflict: AddressConflict) {
+        if shuttingDown {
+            if pendingHandover.remove(conflict.address) != nil {
+                logger.info("next owner announced; handed over", metadata: ["ip": "\(conflict.address)", "mac": "\(conflict.foreignMAC)"])
+            }
+            if pendingHandover.isEmpty, let waiter = handoverWaiter {
+                handoverWaiter = nil
+                waiter.resume()
+            }
+            return
+        }
+        metrics?.conflict(ip: "\(conflict.address)")
+        logger.warning("another station answers for an IP this node announces", metadata: [
+            "ip": "\(conflict.address)", "interface": "\(conflict.interface)", "foreignMAC": "\(conflict.foreignMAC)",
+        ])
+        let now = clock.now
+        if let last = lastConflictEvent[conflict.address], now - last < .seconds(30) { return }
+        lastConflictEvent[conflict.address] = now
+        for service in applied[conflict.address]?.services.sorted() ?? [] {
+            events.record(
+                on: service, uid: serviceUIDs[service], type: "Warning", reason: "addressConflict",
+                note: "\(conflict.foreignMAC) on \(conflict.interface) also answers for \(conflict.address), which node \"\(settings.nodeName)\" announces")
+        }
+    }
+
+    // MARK: - Graceful shutdown
+
+    /// Leaves gossip and waits (bounded) for the next owners to announce; then `.handoverDone`.
+    private func startHandover() async {
+        shuttingDown = true
+        pendingHandover = Set(applied.keys)
+        logger.info("leaving: handing over", metadata: ["ips": "\(pendingHandover.count)"])
+        health?.markNotReady("shutdown", reason: "leaving")
+        guard let gossip, !pendingHandover.isEmpty else {
+            await gossip?.leave(timeout: settings.leaveTimeout)
+            inputSink.yield(.handoverDone)
+            return
+        }
+        let sink = inputSink, timeout = settings.handoverTimeout, leaveTimeout = settings.leaveTimeout
+        let started = clock.now
+        Task {
+            await gossip.leave(timeout: leaveTimeout)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.waitForHandover() }
+                group.addTask { try? await Task.sleep(for: timeout) }
+                await group.next()
+                group.cancelAll()
+                self.cancelHandoverWait()
+            }
+            self.logHandover(left: self.pendingHandoverCount, after: ContinuousClock().now - started)
+            sink.yield(.handoverDone)
+        }
+    }
+
+    private var pendingHandoverCount: Int { pendingHandover.count }
+
+    private func logHandover(left: Int, after: Duration) {
+        logger.info("handover finished", metadata: ["notHandedOver": "\(left)", "took": "\(after)"])
+    }
+
+    private func waitForHandover() async {
+        if pendingHandover.isEmpty || handoverAbandoned { return }
+        await withCheckedContinuation { handoverWaiter = $0 }
+    }
+
+    private func cancelHandoverWait() {
+        handoverAbandoned = true
+        handoverWaiter?.resume()
+        handoverWaiter = nil
+    }
+}
+
+extension InformerEvent {
+    var isDeletion: Bool {
+        if case .deleted = self { return true }
+        return false
+    }
+}

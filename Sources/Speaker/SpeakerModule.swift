@@ -1,1 +1,0 @@
-// The speaker daemon: see docs/speaker.md.
