@@ -1,1 +1,0 @@
-// The controller daemon: see docs/controller.md.
