@@ -2,5 +2,5 @@ import ArgumentParser
 
 /// The subcommands of the daemon area, registered on `swiftlb`.
 enum DaemonCommands {
-    static let all: [any ParsableCommand.Type] = []
+    static let all: [any ParsableCommand.Type] = [ControllerCommand.self, SpeakerCommand.self]
 }
