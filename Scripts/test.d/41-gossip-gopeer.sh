@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the hashicorp/memberlist peer (Tests/GoPeer) from Debian's
-# golang-github-hashicorp-memberlist-dev (v0.2.2) and checks that two Go peers form a
-# cluster. The interop tests build the same binary on demand into .build/gopeer/.
+# golang-github-hashicorp-memberlist-dev (v0.2.2) into .build/gopeer/gopeer. The interop
+# tests (GossipInteropTests) build the same binary on demand when it is missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p .build/gopeer

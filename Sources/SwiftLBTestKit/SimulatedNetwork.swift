@@ -72,8 +72,8 @@ public struct SimulatedNetwork<Address: Hashable & Sendable, Payload: Sendable>:
             dropped += 1
             return
         }
-        let low = delay.lowerBound.nanoseconds
-        let high = delay.upperBound.nanoseconds
+        let low = delay.lowerBound.wholeNanoseconds
+        let high = delay.upperBound.wholeNanoseconds
         let oneWay =
             Duration.nanoseconds(Int64.random(in: low...max(low, high), using: &random)) + (extraDelay[to] ?? .zero)
         order += 1
@@ -135,8 +135,8 @@ public struct SimulatedNetwork<Address: Hashable & Sendable, Payload: Sendable>:
 }
 
 extension Duration {
-    /// Whole nanoseconds (saturating at Int64 range).
-    public var nanoseconds: Int64 {
+    /// Whole nanoseconds (simulation delays are far below Int64's range).
+    fileprivate var wholeNanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
