@@ -42,18 +42,24 @@ struct ControllerHarness: Sendable {
         let controller: ServiceController
         let registry: PrometheusCollectorRegistry
         let task: Task<Void, Never>
+        let client: KubeClient
 
         func stop() async {
             await controller.shutdown()
             await task.value
+            try? await client.shutdown()
         }
 
         func metrics() -> String { registry.emitToString() }
     }
 
+    /// Each controller has its own client, as each replica is its own process (its watches
+    /// hold connections of its own pool).
     func startController(
         loadBalancerClass: String? = nil, leaderIdentity: String? = nil
-    ) -> Running {
+    ) throws -> Running {
+        let client = try KubeClient(
+            configuration: KubeClientConfiguration(server: server.url, credentials: .none), requestTimeout: .seconds(10))
         let registry = PrometheusCollectorRegistry()
         let election = leaderIdentity.map {
             ControllerOptions.LeaderElection(
@@ -66,7 +72,7 @@ struct ControllerHarness: Sendable {
                 namespace: Self.namespace, loadBalancerClass: loadBalancerClass, leaderElection: election),
             metrics: ControllerMetrics(registry: registry))
         let task = Task { await controller.run() }
-        return Running(controller: controller, registry: registry, task: task)
+        return Running(controller: controller, registry: registry, task: task, client: client)
     }
 
     // MARK: - Objects

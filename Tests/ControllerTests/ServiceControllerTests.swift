@@ -10,7 +10,7 @@ struct ServiceControllerTests {
     @Test func serviceGetsAnIPFromThePoolAndAnIPAllocatedEvent() async throws {
         try await ControllerHarness.with { cluster in
             try await cluster.createPool("lab", ["192.168.10.10-192.168.10.20"])
-            let running = cluster.startController()
+            let running = try cluster.startController()
             try await cluster.createService("web")
             let ips = try await cluster.awaitIngress("web")
             #expect(ips == ["192.168.10.10"])
@@ -34,7 +34,7 @@ struct ServiceControllerTests {
     @Test func requestedIPOutsideEveryPoolFailsWithAllocationFailed() async throws {
         try await ControllerHarness.with { cluster in
             try await cluster.createPool("lab", ["192.168.10.10-192.168.10.20"])
-            let running = cluster.startController()
+            let running = try cluster.startController()
             try await cluster.createService("stray", loadBalancerIP: "10.99.0.1")
             try await eventually("an AllocationFailed event is posted") {
                 try await cluster.events(about: "stray").contains { $0.reason == "AllocationFailed" }
@@ -50,7 +50,7 @@ struct ServiceControllerTests {
     @Test func restartKeepsEveryAssignedIP() async throws {
         try await ControllerHarness.with { cluster in
             try await cluster.createPool("lab", ["192.168.10.10-192.168.10.20"])
-            let first = cluster.startController()
+            let first = try cluster.startController()
             try await cluster.createService("m1")
             #expect(try await cluster.awaitIngress("m1") == ["192.168.10.10"])
             try await cluster.createService("m2")
@@ -59,7 +59,7 @@ struct ServiceControllerTests {
             // Created while no controller runs, and sorting before the others: without the
             // restore-first pass it would take 192.168.10.10.
             try await cluster.createService("a0")
-            let second = cluster.startController()
+            let second = try cluster.startController()
             #expect(try await cluster.awaitIngress("a0") == ["192.168.10.12"])
             #expect(try await cluster.ingress("m1") == ["192.168.10.10"])
             #expect(try await cluster.ingress("m2") == ["192.168.10.11"])
@@ -70,8 +70,8 @@ struct ServiceControllerTests {
     @Test func onlyTheLeaderWritesAndTheFollowerTakesOverWithoutDoubleAssigning() async throws {
         try await ControllerHarness.with { cluster in
             try await cluster.createPool("lab", ["192.168.10.10-192.168.10.20"])
-            let one = cluster.startController(leaderIdentity: "controller-1")
-            let two = cluster.startController(leaderIdentity: "controller-2")
+            let one = try cluster.startController(leaderIdentity: "controller-1")
+            let two = try cluster.startController(leaderIdentity: "controller-2")
             try await eventually("one replica leads") {
                 let leading = [await one.controller.isLeading, await two.controller.isLeading]
                 return leading.filter { $0 }.count == 1
@@ -96,7 +96,7 @@ struct ServiceControllerTests {
     @Test func invalidConfigurationKeepsTheLastGoodOneAndFlipsTheStaleMetric() async throws {
         try await ControllerHarness.with { cluster in
             try await cluster.createPool("lab", ["192.168.10.10-192.168.10.20"])
-            let running = cluster.startController()
+            let running = try cluster.startController()
             try await cluster.createService("before")
             #expect(try await cluster.awaitIngress("before") == ["192.168.10.10"])
             #expect(running.metrics().contains("metallb_k8s_client_config_stale_bool 0"))
@@ -124,7 +124,7 @@ struct ServiceControllerTests {
     @Test func serviceWithAForeignLoadBalancerClassIsIgnored() async throws {
         try await ControllerHarness.with { cluster in
             try await cluster.createPool("lab", ["192.168.10.10-192.168.10.20"])
-            let running = cluster.startController()
+            let running = try cluster.startController()
             try await cluster.createService("foreign", loadBalancerClass: "example.com/other")
             // Created after the foreign one: once it has its IP, the foreign one was handled.
             try await cluster.createService("ours")
@@ -139,7 +139,7 @@ struct ServiceControllerTests {
     @Test func matchingLoadBalancerClassIsHandled() async throws {
         try await ControllerHarness.with { cluster in
             try await cluster.createPool("lab", ["192.168.10.10-192.168.10.20"])
-            let running = cluster.startController(loadBalancerClass: "swiftlb.io/l2")
+            let running = try cluster.startController(loadBalancerClass: "swiftlb.io/l2")
             try await cluster.createService("classless")
             try await cluster.createService("classy", loadBalancerClass: "swiftlb.io/l2")
             #expect(try await cluster.awaitIngress("classy") == ["192.168.10.10"])
@@ -151,7 +151,7 @@ struct ServiceControllerTests {
     @Test func deletingAServiceFreesItsIPForAPendingOne() async throws {
         try await ControllerHarness.with { cluster in
             try await cluster.createPool("tiny", ["192.168.20.1/32"])
-            let running = cluster.startController()
+            let running = try cluster.startController()
             try await cluster.createService("holder")
             #expect(try await cluster.awaitIngress("holder") == ["192.168.20.1"])
             try await cluster.createService("waiting")
