@@ -45,6 +45,19 @@ targets += [
 
 // MARK: - Kube (Scripts/bench/kube)
 
+// The client lists/syncs and watches in this process; it starts a KubeFake server as a child
+// process (`KubeBenchmark serve`) so the client's peak RSS is measured alone.
+targets += [
+    .executableTarget(
+        name: "KubeBenchmark",
+        dependencies: [
+            .product(name: "Kube", package: "SwiftLB"),
+            .product(name: "KubeFake", package: "SwiftLB"),
+        ],
+        path: "Sources/KubeBenchmark"
+    )
+]
+
 // MARK: - Daemons (Scripts/bench/failover, Scripts/bench/soak)
 
 targets += [

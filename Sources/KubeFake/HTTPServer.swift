@@ -114,8 +114,9 @@ final class HTTPServer: Sendable {
                             if requestHead.method != .HEAD, !bytes.isEmpty {
                                 try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
                             }
+                            // Not `return` on `Connection: close`: leaving closes the channel at once and
+                            // would cut a large body still queued; the client closes after reading it.
                             try await outbound.write(.end(nil))
-                            if !keepAlive { return }
                         case .watch(let stream):
                             var responseHeaders = HTTPHeaders()
                             responseHeaders.add(name: "Content-Type", value: "application/json")
@@ -144,7 +145,6 @@ final class HTTPServer: Sendable {
                                 return
                             }
                             try await outbound.write(.end(nil))
-                            if !keepAlive { return }
                         }
                     }
                 }

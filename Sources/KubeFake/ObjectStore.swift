@@ -61,7 +61,9 @@ public struct ObjectStore: Sendable {
         return object
     }
 
-    func present(_ outcome: Outcome, _ type: ResourceType) -> Outcome {
+    /// Static on purpose: `self.present(self.commit(…))` would hold a copy of `self` across the
+    /// mutation and force a copy-on-write of all storage on every write.
+    static func present(_ outcome: Outcome, _ type: ResourceType) -> Outcome {
         var outcome = outcome
         outcome.object = EventConversion.present(outcome.object, type)
         return outcome
@@ -194,6 +196,12 @@ public struct ObjectStore: Sendable {
         oldestAvailableResourceVersion = resourceVersion
     }
 
+    /// A separate function so no temporary reference to the bucket outlives the check (a
+    /// live reference would make the next write copy the whole bucket).
+    func contains(_ storageKey: String, _ key: String) -> Bool {
+        objects[storageKey]?[key] != nil
+    }
+
     public func namespaceExists(_ name: String) -> Bool {
         objects["namespaces"]?[name] != nil
     }
@@ -220,7 +228,7 @@ public struct ObjectStore: Sendable {
             object[path: ["metadata", "namespace"]] = nil
         }
         let key = Self.key(namespace: namespace, name: name, namespaced: type.namespaced)
-        if objects[type.storageKey]?[key] != nil { throw APIError.alreadyExists(type, name: name) }
+        if contains(type.storageKey, key) { throw APIError.alreadyExists(type, name: name) }
         for field in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink"] {
             object[path: ["metadata", field]] = nil
         }
@@ -231,7 +239,7 @@ public struct ObjectStore: Sendable {
             object["status"] = nil
         }
         try applyDefaults(type, to: &object, previous: nil)
-        return present(commit(type, key: key, previous: nil, next: object, changeType: .added), type)
+        return Self.present(commit(type, key: key, previous: nil, next: object, changeType: .added), type)
     }
 
     public mutating func update(
@@ -258,7 +266,7 @@ public struct ObjectStore: Sendable {
         } else if bodyRV != existing.resourceVersion {
             throw APIError.conflict(type, name: name, why: APIError.staleObject)
         }
-        return present(try replace(type, existing: existing, with: object, subresource: subresource, now: now), type)
+        return Self.present(try replace(type, existing: existing, with: object, subresource: subresource, now: now), type)
     }
 
     public mutating func patch(
@@ -291,7 +299,7 @@ public struct ObjectStore: Sendable {
             throw APIError.invalid(type, name: name, field: "metadata.\(field)", detail: "Invalid value: field is immutable")
         }
         let body = EventConversion.toStorage(try Self.checkedBody(patched, for: type), type)
-        return present(try replace(type, existing: existing, with: body, subresource: subresource, now: now), type)
+        return Self.present(try replace(type, existing: existing, with: body, subresource: subresource, now: now), type)
     }
 
     public struct DeletePreconditions: Sendable, Equatable {
@@ -307,7 +315,7 @@ public struct ObjectStore: Sendable {
         _ type: ResourceType, namespace: String, name: String, preconditions: DeletePreconditions = .init(),
         now: Date
     ) throws(APIError) -> Outcome {
-        present(try deleteStored(type, namespace: namespace, name: name, preconditions: preconditions, now: now), type)
+        Self.present(try deleteStored(type, namespace: namespace, name: name, preconditions: preconditions, now: now), type)
     }
 
     mutating func deleteStored(
@@ -355,7 +363,10 @@ public struct ObjectStore: Sendable {
     // MARK: Internals
 
     mutating func remove(_ type: ResourceType, key: String) -> Outcome {
-        guard let existing = objects[type.storageKey]?.removeValue(forKey: key) else {
+        var bucket = objects.removeValue(forKey: type.storageKey) ?? [:]
+        let removed = bucket.removeValue(forKey: key)
+        objects[type.storageKey] = bucket
+        guard let existing = removed else {
             return Outcome(object: StoredObject(.null), changes: [])
         }
         sortedKeys[type.storageKey] = nil
@@ -415,8 +426,10 @@ public struct ObjectStore: Sendable {
         var stamped = next
         stamped[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         let stored = StoredObject(stamped)
-        if objects[type.storageKey]?[key] == nil { sortedKeys[type.storageKey] = nil }
-        objects[type.storageKey, default: [:]][key] = stored
+        // Take the bucket out while changing it, so it is uniquely referenced and not copied.
+        var bucket = objects.removeValue(forKey: type.storageKey) ?? [:]
+        if bucket.updateValue(stored, forKey: key) == nil { sortedKeys[type.storageKey] = nil }
+        objects[type.storageKey] = bucket
         let record = ChangeRecord(resourceVersion: resourceVersion, resource: type, key: key, type: changeType,
                                   object: stored, previous: previous)
         append(record)

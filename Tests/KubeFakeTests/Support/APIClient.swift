@@ -22,9 +22,10 @@ struct APIClient {
     }
 
     func request(_ method: HTTPMethod, _ path: String, body: String? = nil,
-                 contentType: String = "application/json") async throws -> Reply {
+                 contentType: String = "application/json", headers: [String: String] = [:]) async throws -> Reply {
         var request = HTTPClientRequest(url: server.url + path)
         request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
