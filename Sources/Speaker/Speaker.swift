@@ -53,7 +53,7 @@ public actor Speaker: ServiceLifecycle.Service {
     private let inputSink: AsyncStream<SpeakerInput>.Continuation
 
     public init(
-        settings: SpeakerSettings, client: KubeClient, announcer: any AddressAnnouncing,
+        settings: SpeakerSettings, client: KubeClient, eventClient: KubeClient? = nil, announcer: any AddressAnnouncing,
         metrics: SpeakerMetrics? = nil, health: HealthState? = nil, logger: Logger = Logger(label: "swiftlb.speaker")
     ) {
         self.settings = settings
@@ -62,7 +62,10 @@ public actor Speaker: ServiceLifecycle.Service {
         self.metrics = metrics
         self.health = health
         self.logger = logger
-        events = SpeakerEvents(client: client, nodeName: settings.nodeName, logger: logger)
+        // Each informer holds one HTTP/1 connection for its watch, and AsyncHTTPClient allows
+        // 8 per host by default: writes (events) get a client of their own so watches cannot
+        // starve them.
+        events = SpeakerEvents(client: eventClient ?? client, nodeName: settings.nodeName, logger: logger)
         reconciler = SpeakerReconciler(nodeName: settings.nodeName, options: settings.electionOptions)
         (input, inputSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }

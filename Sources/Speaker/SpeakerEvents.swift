@@ -29,7 +29,7 @@ struct SpeakerEvents: Sendable {
             do {
                 _ = try await client.create(event, namespace: service.namespace)
             } catch {
-                logger.debug("event not recorded", metadata: ["service": "\(service)", "reason": "\(reason)", "error": "\(error)"])
+                logger.warning("event not recorded", metadata: ["service": "\(service)", "reason": "\(reason)", "error": "\(error)"])
             }
         }
     }

@@ -1,0 +1,154 @@
+import Addressing
+import ClusterModel
+import Foundation
+import Gossip
+import GossipTransport
+import Kube
+import KubeFake
+import Logging
+import Testing
+@testable import Speaker
+
+/// The speaker against KubeFake (real HTTP API, informers, watches) and real loopback gossip;
+/// only the announcer is replaced, at its protocol seam.
+@Suite(.timeLimit(.minutes(1))) struct SpeakerInProcessTests {
+    private let ip = IPAddress(Fixture.ip)!
+    private let web = ServiceKey(namespace: "default", name: "web")
+
+    /// KubeFake with the fixture pool and advertisement, both nodes and the `web` Service
+    /// (Cluster policy, ingress IP set, one ready endpoint on `endpointNode`).
+    /// Clients for the speaker under test: its watches must not share the test's connection pool.
+    struct SpeakerClients: Sendable {
+        let watches: KubeClient
+        let events: KubeClient
+    }
+
+    private func cluster(endpointNode: String, _ body: (KubeClient, SpeakerClients) async throws -> Void) async throws {
+        let server = try await KubeFakeServer.start(namespaces: ["default", Fixture.namespace])
+        let configuration = try Kubeconfig.parse(yaml: server.kubeconfigYAML(), file: "kubefake")
+        let client = try KubeClient(configuration: configuration, requestTimeout: .seconds(10))
+        let speaker = SpeakerClients(watches: try KubeClient(configuration: configuration), events: try KubeClient(configuration: configuration))
+        func tearDown() async {
+            for each in [client, speaker.watches, speaker.events] { try? await each.shutdown() }
+            await server.shutdown()
+        }
+        do {
+            _ = try await client.create(Fixture.pool())
+            _ = try await client.create(Fixture.advertisement())
+            for name in ["node-a", "node-b"] { _ = try await client.create(Fixture.node(name)) }
+            let service = try await client.create(Fixture.service())
+            var withStatus = service
+            withStatus.status = Fixture.service().status
+            _ = try await client.updateStatus(withStatus)
+            _ = try await client.create(Fixture.slice(endpoints: [("10.1.0.5", endpointNode, true)]))
+            try await body(client, speaker)
+        } catch {
+            await tearDown()
+            throw error
+        }
+        await tearDown()
+    }
+
+    private func settings(node: String, handoverTimeout: Duration = .seconds(20)) -> SpeakerSettings {
+        SpeakerSettings(
+            nodeName: node, namespace: Fixture.namespace, gossipBindHost: "127.0.0.1", gossipBindPort: 0,
+            memberlistLabels: "app=speaker", gossip: .fast, handoverTimeout: handoverTimeout,
+            leaveTimeout: .milliseconds(200), seedListTimeout: .seconds(2))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func ownerAnnouncesAndWithdrawsWhenAMemberThatHashesFirstJoins() async throws {
+        let (first, second) = Fixture.rankedPair()
+        try await cluster(endpointNode: second) { client, clients in
+            let eventInformer = Informer<Event>(client: client, options: InformerOptions(namespace: "default"))
+            let watching = Task { await eventInformer.run() }
+            defer { watching.cancel() }
+            let announcer = RecordingAnnouncer()
+            let speaker = Speaker(settings: settings(node: second), client: clients.watches, eventClient: clients.events, announcer: announcer)
+            let run = Task { try await speaker.run() }
+            defer { run.cancel() }
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+            #expect(await speaker.owners[web] == second)
+
+            var assigned: Event?
+            for await change in eventInformer.changes where change.object.reason == "nodeAssigned" {
+                assigned = change.object
+                break
+            }
+            #expect(assigned?.note == "announcing from node \"\(second)\" with protocol \"layer2\"")
+            #expect(assigned?.type == "Normal")
+            #expect(assigned?.regarding?.name == "web")
+            let speakerAddress = try #require(await speaker.gossipAddress())
+            let other = try await GossipNode.bind(
+                name: first, host: "127.0.0.1", port: 0, meta: nil, settings: .fast, wire: GossipWireConfiguration())
+            await other.start(joining: [speakerAddress])
+            await announcer.waitUntil { $0[ip] == nil }
+            #expect(await speaker.owners[web] == first)
+
+            await other.leave(timeout: .seconds(1))
+            await other.shutdown()
+            await announcer.waitUntil { $0[ip] != nil }
+            #expect(await speaker.owners[web] == second, "the IP comes back when the first member leaves")
+            run.cancel()
+            _ = try? await run.value
+        }
+    }
+
+    @Test func localPolicyWithEndpointsOnlyElsewhereWithdraws() async throws {
+        let (first, second) = Fixture.rankedPair()
+        try await cluster(endpointNode: second) { client, clients in
+            let announcer = RecordingAnnouncer()
+            let speaker = Speaker(settings: settings(node: second), client: clients.watches, eventClient: clients.events, announcer: announcer)
+            let run = Task { try await speaker.run() }
+            defer { run.cancel() }
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+
+            _ = try await client.update(Kube.Service.self, name: "web", namespace: "default") { service in
+                service.spec?.externalTrafficPolicy = "Local"
+            }
+            _ = try await client.update(EndpointSlice.self, name: "web-abc", namespace: "default") { slice in
+                slice.endpoints = [.init(addresses: ["10.1.0.9"], conditions: .init(ready: true), nodeName: first)]
+            }
+            await announcer.waitUntil { $0[ip] == nil }
+            #expect(await speaker.owners[web] == nil, "the only endpoint is on a node that runs no speaker")
+            run.cancel()
+            _ = try? await run.value
+        }
+    }
+
+    @Test func gracefulShutdownWaitsForTheNextOwnersAnnouncement() async throws {
+        let (_, second) = Fixture.rankedPair()
+        try await cluster(endpointNode: second) { client, clients in
+            let announcer = RecordingAnnouncer()
+            let speaker = Speaker(settings: settings(node: second, handoverTimeout: .seconds(30)), client: clients.watches, eventClient: clients.events, announcer: announcer)
+            let run = Task { try await speaker.run() }
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+
+            let clock = ContinuousClock()
+            let start = clock.now
+            speaker.beginShutdown()
+            // Still answering while nobody else has announced.
+            #expect(await announcer.owned[ip] != nil)
+            announcer.observeForeignAnnouncement(of: ip)
+            try await run.value
+            #expect(await announcer.owned[ip] == nil, "withdrawn after the handover")
+            #expect(clock.now - start < .seconds(10), "returned on the next owner's announcement, not the 30 s timeout")
+        }
+    }
+
+    @Test func gracefulShutdownGivesUpAfterTheHandoverTimeout() async throws {
+        let (_, second) = Fixture.rankedPair()
+        try await cluster(endpointNode: second) { client, clients in
+            let announcer = RecordingAnnouncer()
+            let speaker = Speaker(settings: settings(node: second, handoverTimeout: .milliseconds(300)), client: clients.watches, eventClient: clients.events, announcer: announcer)
+            let run = Task { try await speaker.run() }
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+            speaker.beginShutdown()
+            try await run.value
+            #expect(await announcer.owned[ip] == nil)
+        }
+    }
+}
