@@ -140,8 +140,8 @@ public actor ServiceController {
             } else {
                 continuation.yield(.leadership(true))
             }
-            for await input in inputs {
-                if stopped { break }
+            // Ends when `shutdown()` finishes the stream, after the lease is released.
+            for await input in inputs where !stopped {
                 await handle(input)
             }
             group.cancelAll()
