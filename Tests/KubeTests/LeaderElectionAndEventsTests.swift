@@ -37,15 +37,17 @@ actor LeadershipLog {
 
 @Suite("Leader election and events against KubeFake", .timeLimit(.minutes(1)))
 struct LeaderElectionAndEventsTests {
-    static func elector(_ client: KubeClient, _ identity: String, log: LeadershipLog) -> LeaderElector {
+    static func elector(
+        _ client: KubeClient, _ identity: String, log: LeadershipLog, leaseDuration: Duration = .seconds(2)
+    ) -> LeaderElector {
         LeaderElector(
             client: client,
             configuration: .init(
                 leaseName: "swiftlb-controller",
                 namespace: "default",
                 identity: identity,
-                leaseDuration: .seconds(2),
-                renewDeadline: .milliseconds(1500),
+                leaseDuration: leaseDuration,
+                renewDeadline: leaseDuration * 3 / 4,
                 retryPeriod: .milliseconds(200)
             ),
             onStartedLeading: { await log.record(identity, true) },
@@ -101,14 +103,14 @@ struct LeaderElectionAndEventsTests {
     @Test func gracefulReleaseHandsOverAtOnce() async throws {
         try await FakeCluster.with { cluster in
             let log = LeadershipLog()
-            let a = Self.elector(cluster.client, "a", log: log)
+            // A long lease: without the release, b could only take over after 20 s.
+            let a = Self.elector(cluster.client, "a", log: log, leaseDuration: .seconds(20))
             let runA = Task { await a.run() }
             defer { runA.cancel() }
             await log.waitUntil { $0.contains { $0.identity == "a" && $0.leading } }
-            let b = Self.elector(cluster.client, "b", log: log)
+            let b = Self.elector(cluster.client, "b", log: log, leaseDuration: .seconds(20))
             let runB = Task { await b.run() }
             defer { runB.cancel() }
-            // If the release did not work, b would have to wait out the 2 s lease.
             #expect(await log.leaders == ["a"])
             let resignedAt = ContinuousClock.now
             await a.resign()
@@ -117,8 +119,8 @@ struct LeaderElectionAndEventsTests {
             #expect(released.spec?.holderIdentity == "b" || released.spec?.holderIdentity == "")
             await log.waitUntil { $0.contains { $0.identity == "b" && $0.leading } }
             let takeover = try #require(await log.entries.first { $0.identity == "b" && $0.leading }?.at)
-            // Within one jittered retry period, far sooner than the 2 s lease duration.
-            #expect(takeover - resignedAt < .milliseconds(900), "handover took \(takeover - resignedAt)")
+            // b polls every 0.2 s; a hand-over that waited for expiry would take the full 20 s.
+            #expect(takeover - resignedAt < .seconds(10), "handover took \(takeover - resignedAt)")
             #expect(await log.leaders == ["b"])
         }
     }
