@@ -83,8 +83,15 @@ struct ServiceControllerTests {
             #expect(await follower.controller.writes == 0)
             #expect(await !follower.controller.isLeading)
 
+            let start = ContinuousClock.now
             await leader.stop()
+            let lease = try await cluster.client.get(
+                Lease.self, name: "swiftlb-controller", namespace: ControllerHarness.namespace)
+            let leaderIdentity = await leader.controller.options.leaderElection?.identity
+            #expect(lease.spec?.holderIdentity != leaderIdentity, "the stopped leader released the lease")
             try await eventually("the follower takes over") { await follower.controller.isLeading }
+            // Released, not expired: the takeover comes well before the 4 s lease duration.
+            #expect(ContinuousClock.now - start < .seconds(4))
             try await cluster.createService("s2")
             #expect(try await cluster.awaitIngress("s2") == ["192.168.10.11"])
             #expect(try await cluster.ingress("s1") == ["192.168.10.10"])
