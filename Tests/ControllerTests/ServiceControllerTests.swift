@@ -87,7 +87,7 @@ struct ServiceControllerTests {
             await leader.stop()
             let lease = try await cluster.client.get(
                 Lease.self, name: "swiftlb-controller", namespace: ControllerHarness.namespace)
-            let leaderIdentity = await leader.controller.options.leaderElection?.identity
+            let leaderIdentity = leader.controller.options.leaderElection?.identity
             #expect(lease.spec?.holderIdentity != leaderIdentity, "the stopped leader released the lease")
             try await eventually("the follower takes over") { await follower.controller.isLeading }
             // Released, not expired: the takeover comes well before the 4 s lease duration.
