@@ -309,11 +309,18 @@ targets += [
     ),
     .testTarget(
         name: "ControllerTests",
-        dependencies: ["Controller", "KubeFake", "SwiftLBTestKit"],
+        dependencies: [
+            "Controller", "Kube", "KubeFake", "Observability", "SwiftLBTestKit",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ],
         swiftSettings: swiftSettings
     ),
 ]
-swiftlbDependencies += ["Speaker", "Controller", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+swiftlbDependencies += [
+    "Speaker", "Controller",
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+]
 
 // MARK: - Assembly
 

@@ -54,7 +54,10 @@ public final class KubeClient: Sendable {
             // (AsyncHTTPClient retries failed TLS handshakes until the connect timeout.)
             timeout: .init(connect: .init(connectTimeout), read: nil)
         )
-        httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
+        // Every informer's watch holds one connection for its whole life, and a daemon runs 5-7
+        // of them; AsyncHTTPClient's default of 8 per host left writes and Lease renewals
+        // waiting for a free connection. Room for the watches plus concurrent writes.
+        httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
         if case .tokenFile(let path) = configuration.credentials {
             tokenFile = BearerTokenFile(path: path)
