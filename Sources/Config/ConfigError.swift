@@ -51,8 +51,29 @@ public struct ConfigError: Error, Hashable, Sendable {
 
 extension ConfigError: CustomStringConvertible {
     /// `file: document: field: reason`, the one-line form `swiftlb config validate` prints.
+    /// Reasons and names quote the operator's own text, which may hold line breaks or other
+    /// control characters; they are escaped here so that one error is always one line.
     public var description: String {
         let field = fieldPath.isEmpty ? "-" : fieldPath
-        return "\(document.file): \(document): \(field): \(reason)"
+        return "\(document.file): \(document): \(field): \(reason)".escapingControlCharacters()
+    }
+}
+
+extension String {
+    /// `\n`, `\r`, `\t` and other C0/C1 control characters as escapes, the rest unchanged.
+    func escapingControlCharacters() -> String {
+        guard unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return self }
+        var escaped = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.properties.generalCategory == .control:
+                escaped += "\\u{\(String(scalar.value, radix: 16))}"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 }
