@@ -62,9 +62,8 @@ public actor Speaker: ServiceLifecycle.Service {
         self.metrics = metrics
         self.health = health
         self.logger = logger
-        // Each informer holds one HTTP/1 connection for its watch, and AsyncHTTPClient allows
-        // 8 per host by default: writes (events) get a client of their own so watches cannot
-        // starve them.
+        // Events go through `client` unless a separate one is given: KubeClient's pool leaves
+        // room for every informer's watch connection plus concurrent writes.
         events = SpeakerEvents(client: eventClient ?? client, nodeName: settings.nodeName, logger: logger)
         reconciler = SpeakerReconciler(nodeName: settings.nodeName, options: settings.electionOptions)
         (input, inputSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)

@@ -112,8 +112,6 @@ struct SpeakerCommand: AsyncParsableCommand {
             handoverTimeout: .milliseconds(Int(handoverTimeout * 1000)))
         let kubeConfiguration = try InClusterConfiguration.automatic(kubeconfig: kubeconfig, environment: environment)
         let client = try KubeClient(configuration: kubeConfiguration, logger: logger)
-        // Watches hold one connection each; writes get their own pool (see Speaker.init).
-        let eventClient = try KubeClient(configuration: kubeConfiguration, logger: logger)
         let interfaceNames = interfaces.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
         let announcer = Announcer(configuration: Announcer.Configuration(interfaces: interfaceNames), logger: logger)
         try await announcer.start()
@@ -121,7 +119,7 @@ struct SpeakerCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let health = HealthState(pending: ["informers", "gossip", "config"])
         let speaker = Speaker(
-            settings: settings, client: client, eventClient: eventClient, announcer: announcer,
+            settings: settings, client: client, announcer: announcer,
             metrics: SpeakerMetrics(registry: registry, node: nodeName), health: health, logger: logger)
         let endpoint = MetricsEndpoint.application(host: metricsHost, port: metricsPort, registry: registry, health: health, logger: logger)
         logger.info("starting speaker", metadata: [
@@ -143,12 +141,10 @@ struct SpeakerCommand: AsyncParsableCommand {
         } catch {
             await announcer.stop()
             try? await client.shutdown()
-            try? await eventClient.shutdown()
             throw error
         }
         await announcer.stop()
         try? await client.shutdown()
-        try? await eventClient.shutdown()
     }
 
     static func namespace(flag: String?, environment: [String: String]) -> String {
