@@ -8,6 +8,12 @@ public struct ControllerOptions: Sendable {
     public var configMapName: String
     /// nil: no leader election (one replica). Otherwise the Lease to campaign for.
     public var leaderElection: LeaderElection?
+    /// `--ml-secret-name`: the Secret with the speakers' gossip key, created when missing
+    /// (MetalLB: `memberlist`). Empty: the controller leaves Secrets alone.
+    public var memberlistSecretName: String
+    /// `--deployment`: the controller's Deployment, owner of the Secret it creates
+    /// (MetalLB: `controller`).
+    public var deploymentName: String
 
     public struct LeaderElection: Sendable {
         public var leaseName: String
@@ -32,11 +38,14 @@ public struct ControllerOptions: Sendable {
 
     public init(
         namespace: String = "metallb-system", loadBalancerClass: String? = nil, configMapName: String = "config",
-        leaderElection: LeaderElection? = nil
+        leaderElection: LeaderElection? = nil, memberlistSecretName: String = "memberlist",
+        deploymentName: String = "controller"
     ) {
         self.namespace = namespace
         self.loadBalancerClass = loadBalancerClass
         self.configMapName = configMapName
         self.leaderElection = leaderElection
+        self.memberlistSecretName = memberlistSecretName
+        self.deploymentName = deploymentName
     }
 }

@@ -26,6 +26,8 @@ public actor ServiceController {
         case namespace(InformerEvent<KubeNamespace>)
         case configuration
         case leadership(Bool)
+        /// Bring every IPAddressPool's status in line with the allocator (coalesced).
+        case poolStatus
     }
 
     /// The `reportingController` of the controller's Events, as MetalLB names it.
@@ -55,11 +57,21 @@ public actor ServiceController {
     private var versions: [ServiceKey: Int64] = [:]
     private var namespaces: [String: NamespaceInfo] = [:]
     private var reportedPools: Set<String> = []
+    /// A `.poolStatus` input is queued and not handled yet.
+    private var poolStatusPending = false
+    /// Per pool, the status this replica last wrote and the resourceVersion that write
+    /// returned: until the informer has caught up with it, it is the pool's status.
+    private var poolStatusWritten: [String: (version: Int64?, status: IPAddressPool.Status)] = [:]
 
     /// True while this replica is the one allocating.
     public private(set) var isLeading = false
     /// Service status writes done (for tests and logs).
     public private(set) var writes = 0
+    /// IPAddressPool status writes done (for tests and logs).
+    public private(set) var poolStatusWrites = 0
+    /// What became of the memberlist Secret; nil until the check succeeded (or when
+    /// `memberlistSecretName` is empty).
+    public private(set) var memberlistSecret: MemberlistSecretProvisioner.Outcome?
 
     public init(
         client: KubeClient, options: ControllerOptions, metrics: ControllerMetrics, health: HealthState? = nil,
@@ -106,8 +118,17 @@ public actor ServiceController {
         self.pools = pools
         self.advertisements = advertisements
         let configMapName = options.configMapName
+        let provisioner: MemberlistSecretProvisioner? =
+            options.memberlistSecretName.isEmpty
+            ? nil
+            : MemberlistSecretProvisioner(
+                client: client, namespace: options.namespace, secretName: options.memberlistSecretName,
+                deploymentName: options.deploymentName, logger: logger)
 
         await withTaskGroup(of: Void.self) { group in
+            if let provisioner {
+                group.addTask { await self.ensureMemberlistSecret(provisioner) }
+            }
             group.addTask { await services.run() }
             group.addTask { for await event in services.changes { continuation.yield(.service(event)) } }
             group.addTask { await namespaceInformer.run() }
@@ -185,7 +206,33 @@ public actor ServiceController {
             await configurationChanged()
         case .leadership(let leading):
             if leading { await startLeading() } else { stopLeading() }
+        case .poolStatus:
+            await writePoolStatuses()
         }
+    }
+
+    /// MetalLB's controller creates the Secret before it does anything else and exits when
+    /// it cannot; here allocation does not wait for it, and a failed attempt is retried with
+    /// backoff until it succeeds or the controller stops.
+    private nonisolated func ensureMemberlistSecret(_ provisioner: MemberlistSecretProvisioner) async {
+        var backoff = ExponentialBackoff()
+        var random = SystemRandomNumberGenerator()
+        while !Task.isCancelled {
+            do {
+                let outcome = try await provisioner.ensure(using: &random)
+                await memberlistSecretEnsured(outcome)
+                return
+            } catch {
+                provisioner.logger.warning(
+                    "cannot ensure the memberlist secret, retrying",
+                    metadata: ["secret": "\(provisioner.namespace)/\(provisioner.secretName)", "error": "\(error)"])
+                do { try await Task.sleep(for: backoff.next(using: &random)) } catch { return }
+            }
+        }
+    }
+
+    private func memberlistSecretEnsured(_ outcome: MemberlistSecretProvisioner.Outcome) {
+        memberlistSecret = outcome
     }
 
     private func serviceEvent(_ event: InformerEvent<Service>) async {
@@ -253,6 +300,8 @@ public actor ServiceController {
     }
 
     private func configurationChanged() async {
+        // A pool object may have appeared, or its status been changed by someone else.
+        schedulePoolStatus()
         var inputs = ConfigurationInputs()
         if let configMaps {
             let name = options.configMapName
@@ -349,6 +398,7 @@ public actor ServiceController {
             }
         }
         updatePoolMetrics()
+        schedulePoolStatus()
     }
 
     /// MetalLB's status update: the pool annotation, then `status.loadBalancer.ingress` on the
@@ -392,6 +442,56 @@ public actor ServiceController {
         }
         for gone in reportedPools.subtracting(seen) { metrics.poolRemoved(gone) }
         reportedPools = seen
+    }
+
+    /// Queues one `.poolStatus` input unless one is already waiting: a burst of Service
+    /// changes costs one status write per pool, not one per Service.
+    private func schedulePoolStatus() {
+        guard isLeading, !stopped, pools != nil, !poolStatusPending else { return }
+        poolStatusPending = true
+        continuation?.yield(.poolStatus)
+    }
+
+    /// Writes `status` of every IPAddressPool whose counters differ from the allocator's
+    /// (MetalLB's `PoolStatusReconciler`), through the status subresource.
+    private func writePoolStatuses() async {
+        poolStatusPending = false
+        guard isLeading, !stopped, let pools else { return }
+        var usage: [String: PoolUsage] = [:]
+        for (pool, poolUsage) in reconciler?.poolUsage ?? [] { usage[pool] = poolUsage }
+        let objects = await pools.snapshot().values.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        var failed = false
+        for pool in objects {
+            guard let name = pool.metadata.name, isLeading, !stopped else { continue }
+            let desired = IPAddressPool.Status(usage: usage[name])
+            var current = pool.status
+            if let written = poolStatusWritten[name], let writtenVersion = written.version,
+                let seen = Self.version(pool), seen < writtenVersion
+            {
+                current = written.status
+            }
+            guard current != desired else { continue }
+            do {
+                let result = try await client.mergePatch(
+                    IPAddressPool.self, name: name, namespace: options.namespace, patch: ["status": desired],
+                    subresource: "status")
+                poolStatusWrites += 1
+                poolStatusWritten[name] = (Self.version(result), desired)
+            } catch {
+                failed = true
+                logger.warning("cannot write IPAddressPool status", metadata: ["pool": "\(name)", "error": "\(error)"])
+            }
+        }
+        let present = Set(objects.compactMap(\.metadata.name))
+        poolStatusWritten = poolStatusWritten.filter { present.contains($0.key) }
+        if failed {
+            // Try again after a pause, through the input stream.
+            let continuation = self.continuation
+            Task {
+                try? await Task.sleep(for: .seconds(1))
+                continuation?.yield(.poolStatus)
+            }
+        }
     }
 
     private static func clamped(_ count: Addressing.AddressCount) -> Int64 { count.clampedToInt64 }

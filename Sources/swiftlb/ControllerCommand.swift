@@ -44,6 +44,12 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("identity"), help: "This replica's identity in the Lease (env METALLB_POD_NAME, POD_NAME; else the host name).")
     var identity: String?
 
+    @Option(name: .customLong("ml-secret-name"), help: "Secret holding the speakers' gossip key, created when missing (env METALLB_ML_SECRET_NAME; default memberlist; empty: never create).")
+    var memberlistSecretName: String?
+
+    @Option(name: .customLong("deployment"), help: "The controller's Deployment, owner of the Secret it creates (env METALLB_DEPLOYMENT; default controller).")
+    var deploymentName: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -60,7 +66,9 @@ struct ControllerCommand: AsyncParsableCommand {
         let identity = identity ?? environment["METALLB_POD_NAME"] ?? environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         let options = ControllerOptions(
             namespace: namespace, loadBalancerClass: loadBalancerClass, configMapName: configMap,
-            leaderElection: leaderElect ? .init(leaseName: leaseName, identity: identity) : nil)
+            leaderElection: leaderElect ? .init(leaseName: leaseName, identity: identity) : nil,
+            memberlistSecretName: memberlistSecretName ?? environment["METALLB_ML_SECRET_NAME"] ?? "memberlist",
+            deploymentName: deploymentName ?? environment["METALLB_DEPLOYMENT"] ?? "controller")
         let registry = PrometheusCollectorRegistry()
         let health = HealthState(pending: ["controller"])
         let controller = ServiceController(

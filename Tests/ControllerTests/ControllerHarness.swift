@@ -56,7 +56,7 @@ struct ControllerHarness: Sendable {
     /// Each controller has its own client, as each replica is its own process (its watches
     /// hold connections of its own pool).
     func startController(
-        loadBalancerClass: String? = nil, leaderIdentity: String? = nil
+        loadBalancerClass: String? = nil, leaderIdentity: String? = nil, memberlistSecretName: String = "memberlist"
     ) throws -> Running {
         let client = try KubeClient(
             configuration: KubeClientConfiguration(server: server.url, credentials: .none), requestTimeout: .seconds(10))
@@ -69,7 +69,8 @@ struct ControllerHarness: Sendable {
         let controller = ServiceController(
             client: client,
             options: ControllerOptions(
-                namespace: Self.namespace, loadBalancerClass: loadBalancerClass, leaderElection: election),
+                namespace: Self.namespace, loadBalancerClass: loadBalancerClass, leaderElection: election,
+                memberlistSecretName: memberlistSecretName),
             metrics: ControllerMetrics(registry: registry))
         let task = Task { await controller.run() }
         return Running(controller: controller, registry: registry, task: task, client: client)
