@@ -320,6 +320,10 @@ swiftlbDependencies += [
     "Speaker", "Controller",
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+    // `swiftlb status --speaker` reads a running speaker's /status.
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
 ]
 
 // MARK: - Assembly

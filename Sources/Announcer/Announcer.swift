@@ -215,6 +215,7 @@ public actor Announcer {
             frame = try Frame(decoding: bytes)
         } catch {
             counters.malformedFrames += 1
+            counters.malformedFramesByInterface[port.interface.name, default: 0] += 1
             logger.debug("malformed frame dropped", metadata: [
                 "interface": "\(port.interface.name)", "error": "\(error)", "length": "\(bytes.count)",
             ])

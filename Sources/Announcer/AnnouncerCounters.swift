@@ -13,6 +13,8 @@ public struct AnnouncerCounters: Hashable, Sendable {
     public var conflicts: [IPAddress: UInt64] = [:]
     /// `swiftlb_layer2_malformed_frames`: captured frames that failed to decode, dropped.
     public var malformedFrames: UInt64 = 0
+    /// The same drops by capturing interface: `swiftlb_malformed_frames_total{interface}`.
+    public var malformedFramesByInterface: [String: UInt64] = [:]
     /// `swiftlb_layer2_inject_failures`: `pcap_inject` errors.
     public var injectFailures: UInt64 = 0
 

@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The speaker's metric handles, built once and passed in (never registered globally, the
 /// opposite of MetalLB's `init()` registration), so tests can use a registry of their own.
@@ -7,6 +8,8 @@ public struct SpeakerMetrics: Sendable {
     /// The node this speaker runs on: MetalLB labels `metallb_speaker_announced` with it.
     public let node: String
     private let takeover: DurationHistogram
+    /// The announcer totals last turned into counter increments.
+    private let published = PublishedTotals()
 
     /// Buckets around the failover targets: sub-second with the `fast` profile, seconds with `lan`.
     public static let takeoverBuckets: [Duration] = [
@@ -19,6 +22,31 @@ public struct SpeakerMetrics: Sendable {
         self.node = node
         takeover = registry.makeDurationHistogram(
             descriptor: MetricCatalog.takeoverSeconds.prometheus, buckets: Self.takeoverBuckets)
+    }
+
+    /// A speaker's metrics on a registry of their own (tests, `swiftlb lab`).
+    public init(node: String) {
+        self.init(registry: PrometheusCollectorRegistry(), node: node)
+    }
+
+    /// The registry in the Prometheus text format, exactly as `/metrics` serves it.
+    public func exposition() -> String {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// Brings the layer-2 counters (`metallb_layer2_*`, `swiftlb_conflicts_total`,
+    /// `swiftlb_malformed_frames_total`) up to the announcer's running `totals`. Called before
+    /// every scrape, so `/metrics` shows the announcer's counts as of that moment; calling it
+    /// twice with the same totals changes nothing.
+    public func publish(_ totals: LayerTwoTotals) {
+        let increments = published.advance(to: totals)
+        for (ip, count) in increments.requestsReceived { requestsReceived(ip: ip, count: count) }
+        for (ip, count) in increments.responsesSent { responsesSent(ip: ip, count: count) }
+        for (ip, count) in increments.gratuitousSent { gratuitousSent(ip: ip, count: count) }
+        for (ip, count) in increments.conflicts { conflict(ip: ip, count: count) }
+        for (interface, count) in increments.malformedFrames { malformedFrames(interface: interface, count: count) }
     }
 
     /// Marks `ip` as announced by this node for `service` (`namespace/name`).
@@ -35,26 +63,28 @@ public struct SpeakerMetrics: Sendable {
         registry.gauge(MetricCatalog.speakerAnnounced, [("service", service), ("protocol", "layer2"), ("node", node), ("ip", ip)])
     }
 
-    public func requestsReceived(ip: String, count: Int = 1) {
-        registry.counter(MetricCatalog.layer2RequestsReceived, [("ip", ip)]).increment(by: Int64(count))
+    public func requestsReceived(ip: String, count: UInt64 = 1) {
+        registry.counter(MetricCatalog.layer2RequestsReceived, [("ip", ip)]).increment(by: Self.clamped(count))
     }
 
-    public func responsesSent(ip: String, count: Int = 1) {
-        registry.counter(MetricCatalog.layer2ResponsesSent, [("ip", ip)]).increment(by: Int64(count))
+    public func responsesSent(ip: String, count: UInt64 = 1) {
+        registry.counter(MetricCatalog.layer2ResponsesSent, [("ip", ip)]).increment(by: Self.clamped(count))
     }
 
-    public func gratuitousSent(ip: String, count: Int = 1) {
-        registry.counter(MetricCatalog.layer2GratuitousSent, [("ip", ip)]).increment(by: Int64(count))
+    public func gratuitousSent(ip: String, count: UInt64 = 1) {
+        registry.counter(MetricCatalog.layer2GratuitousSent, [("ip", ip)]).increment(by: Self.clamped(count))
     }
 
     /// Another MAC answered for an IP this node announces: split-brain evidence.
-    public func conflict(ip: String) {
-        registry.counter(MetricCatalog.conflicts, [("ip", ip)]).increment()
+    public func conflict(ip: String, count: UInt64 = 1) {
+        registry.counter(MetricCatalog.conflicts, [("ip", ip)]).increment(by: Self.clamped(count))
     }
 
-    public func malformedFrames(interface: String, count: Int = 1) {
-        registry.counter(MetricCatalog.malformedFrames, [("interface", interface)]).increment(by: Int64(count))
+    public func malformedFrames(interface: String, count: UInt64 = 1) {
+        registry.counter(MetricCatalog.malformedFrames, [("interface", interface)]).increment(by: Self.clamped(count))
     }
+
+    private static func clamped(_ count: UInt64) -> Int64 { Int64(clamping: count) }
 
     public func takeover(_ duration: Duration) { takeover.record(duration) }
 
@@ -81,4 +111,19 @@ public struct SpeakerMetrics: Sendable {
     }
 
     public var client: ClientMetrics { ClientMetrics(registry: registry) }
+}
+
+/// The last totals `SpeakerMetrics.publish` saw. A `Mutex`, not an actor: `publish` runs on
+/// the HTTP handler's thread right before the registry is emitted and must not hop.
+private final class PublishedTotals: Sendable {
+    private let last = Mutex(LayerTwoTotals())
+
+    /// Records `totals` and returns what grew since the previous call.
+    func advance(to totals: LayerTwoTotals) -> LayerTwoTotals {
+        last.withLock { previous in
+            let increments = totals.increments(since: previous)
+            previous = totals
+            return increments
+        }
+    }
 }

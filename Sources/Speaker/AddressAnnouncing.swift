@@ -13,6 +13,11 @@ public protocol AddressAnnouncing: Sendable {
     /// Another station claiming an IP we announce. During a graceful handover this is how the
     /// leaving speaker sees the next owner's gratuitous ARP/NA.
     var conflicts: AsyncStream<AddressConflict> { get }
+    /// The running data-plane counts (requests, replies, gratuitous frames, conflicts,
+    /// malformed frames) that `/metrics` exports.
+    func counters() async -> AnnouncerCounters
 }
 
-extension Announcer: AddressAnnouncing {}
+extension Announcer: AddressAnnouncing {
+    public func counters() -> AnnouncerCounters { snapshot() }
+}

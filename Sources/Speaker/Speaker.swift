@@ -28,6 +28,9 @@ public actor Speaker: ServiceLifecycle.Service {
     private let health: HealthState?
     private let logger: Logger
     private let events: SpeakerEvents
+    /// Keeps the ServiceL2Status objects of the Services this node announces.
+    public nonisolated let statusWriter: ServiceL2StatusWriter
+    private var submittedStatuses: ServiceL2StatusWriter.Desired?
     private let clock = ContinuousClock()
 
     private var reconciler: SpeakerReconciler
@@ -49,8 +52,9 @@ public actor Speaker: ServiceLifecycle.Service {
     private var gossip: GossipNode?
     private var gossipAddressWaiters: [CheckedContinuation<NodeAddress?, Never>] = []
     private var gossipStarted = false
-    private let input: AsyncStream<SpeakerInput>
-    private let inputSink: AsyncStream<SpeakerInput>.Continuation
+    private let inputSink = SpeakerInbox()
+    /// Reconcile passes run so far: one per batch of inputs (tests, docs).
+    public private(set) var reconcilePasses = 0
 
     public init(
         settings: SpeakerSettings, client: KubeClient, eventClient: KubeClient? = nil, announcer: any AddressAnnouncing,
@@ -66,7 +70,8 @@ public actor Speaker: ServiceLifecycle.Service {
         // room for every informer's watch connection plus concurrent writes.
         events = SpeakerEvents(client: eventClient ?? client, nodeName: settings.nodeName, logger: logger)
         reconciler = SpeakerReconciler(nodeName: settings.nodeName, options: settings.electionOptions)
-        (input, inputSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        statusWriter = ServiceL2StatusWriter(
+            client: client, namespace: settings.namespace, nodeName: settings.nodeName, podName: settings.podName, logger: logger)
     }
 
     // MARK: - Queries (status, tests)
@@ -79,11 +84,53 @@ public actor Speaker: ServiceLifecycle.Service {
 
     public func explain(_ service: ServiceKey) -> ServiceElection? { reconciler.election.explain(service) }
 
+    /// This speaker's view of every Service IP (`/status`).
+    public func statusReport() async -> SpeakerStatusReport {
+        var members: [String]?
+        if let gossip {
+            members = await gossip.members.filter { $0.state == .alive || $0.state == .suspect }.map(\.name).sorted()
+        }
+        var entries: [SpeakerStatusReport.Entry] = []
+        let node = settings.nodeName
+        for key in reconciler.serviceKeys {
+            guard let election = reconciler.election.explain(key) else { continue }
+            let verdict = election.verdicts.first { $0.node == node }
+            let reason: WithdrawReason? = verdict == nil ? (election.reason ?? .unknownNode) : verdict?.reason
+            let ips: [IPAddress?] = election.ingressIPs.isEmpty ? [nil] : election.ingressIPs.map(Optional.some)
+            for ip in ips {
+                let here = ip.flatMap { applied[$0]?.services.contains(key) } ?? false
+                var entry = SpeakerStatusReport.Entry(
+                    ip: ip.map { ElectionOrder.ipText($0) }, service: key.description, pool: election.pool, owner: election.owner,
+                    candidates: election.candidates.map(\.node), announcedHere: here)
+                if here {
+                    entry.interfaces = ip.flatMap { applied[$0]?.interfaces }?.sorted()
+                } else if let reason {
+                    entry.reason = reason.rawValue
+                    entry.why = SpeakerStatusReport.why(reason.rawValue)
+                    entry.detail = VerdictExplanation.detail(reason, node: node, in: election)
+                } else {
+                    entry.reason = "pending"
+                    entry.why = synced ? (shuttingDown ? "handed over" : "not applied yet") : "informers not synced"
+                }
+                entries.append(entry)
+            }
+        }
+        entries.sort { ($0.ip ?? "", $0.service) < ($1.ip ?? "", $1.service) }
+        return SpeakerStatusReport(node: node, synced: synced, members: members, addresses: entries)
+    }
+
     /// The gossip address once bound (nil when memberlist is disabled or binding failed).
     public func gossipAddress() async -> NodeAddress? {
         if let gossip { return await gossip.localMember.address }
         if gossipStarted || !settings.usesGossip { return nil }
         return await withCheckedContinuation { gossipAddressWaiters.append($0) }
+    }
+
+    /// Copies the announcer's running counters into the metrics (`/metrics` calls this before
+    /// every scrape). Nonisolated: a scrape never waits behind a reconcile.
+    public nonisolated func publishCounters() async {
+        guard let metrics else { return }
+        await LayerTwoCounterExport.publish(from: announcer, to: metrics)
     }
 
     /// Starts the graceful handover (what SIGTERM does).
@@ -117,7 +164,24 @@ public actor Speaker: ServiceLifecycle.Service {
                 Self.forward(poolInformer, into: &group, sink: sink) { .pool($0) }
                 Self.forward(adInformer, into: &group, sink: sink) { .advertisement($0) }
                 Self.forward(configMaps, into: &group, sink: sink) { .configMap($0) }
-                if let pods { group.addTask { await pods.run() } }
+                if let pods {
+                    group.addTask { await pods.run() }
+                    // Pod changes and a bounded periodic tick both trigger a re-join; bursts
+                    // (the initial list, a rolling update) coalesce into one pass.
+                    let trigger = LatestValueMailbox<Bool>()
+                    let interval = settings.peerRejoinInterval
+                    group.addTask {
+                        for await _ in pods.changes { trigger.put(true) }
+                        trigger.finish()
+                    }
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: interval)
+                            trigger.put(true)
+                        }
+                    }
+                    group.addTask { while await trigger.take() != nil { await self.joinNewSpeakerPods(pods) } }
+                }
                 group.addTask {
                     await services.waitUntilSynced()
                     await slices.waitUntilSynced()
@@ -125,14 +189,20 @@ public actor Speaker: ServiceLifecycle.Service {
                     // A cluster without the MetalLB CRDs (legacy ConfigMap only) answers 404 to
                     // their lists for ever: give the configuration informers a bounded wait.
                     await Self.waitUntilSynced(poolInformer, adInformer, configMaps, within: .seconds(10))
-                    sink.yield(.synced)
+                    sink.yield(.synced(SpeakerInitialState(
+                        services: Array(await services.snapshot().values), slices: Array(await slices.snapshot().values),
+                        nodes: Array(await nodes.snapshot().values), pools: Array(await poolInformer.snapshot().values),
+                        advertisements: Array(await adInformer.snapshot().values),
+                        configMaps: Array(await configMaps.snapshot().values))))
                 }
                 let announcer = self.announcer
                 group.addTask { for await conflict in announcer.conflicts { sink.yield(.conflict(conflict)) } }
                 group.addTask { await self.startGossip(pods: pods) }
+                let statusWriter = self.statusWriter
+                group.addTask { await statusWriter.run() }
 
-                for await input in self.input {
-                    if await self.handle(input) { break }
+                while let batch = await sink.nextBatch() {
+                    if await self.process(batch) { break }
                 }
                 group.cancelAll()
             }
@@ -146,7 +216,7 @@ public actor Speaker: ServiceLifecycle.Service {
 
     /// Runs `informer` and forwards its changes into the input stream.
     private static func forward<Object: KubeResource>(
-        _ informer: Informer<Object>, into group: inout TaskGroup<Void>, sink: AsyncStream<SpeakerInput>.Continuation,
+        _ informer: Informer<Object>, into group: inout TaskGroup<Void>, sink: SpeakerInbox,
         _ wrap: @escaping @Sendable (InformerEvent<Object>) -> SpeakerInput
     ) {
         group.addTask { await informer.run() }
@@ -219,22 +289,58 @@ public actor Speaker: ServiceLifecycle.Service {
         logger.info("gossip started", metadata: ["bind": "\(bound)", "seeds": "\(seeds)"])
     }
 
+    /// Joins the speaker Pods that are not alive or suspect gossip members (MetalLB's
+    /// speakerlist re-list: a speaker that started alone, or missed a peer, finds it).
+    private func joinNewSpeakerPods(_ pods: Informer<Pod>) async {
+        guard gossipStarted, let gossip else { return }
+        let own = await gossip.localMember.address
+        let members = Set(await gossip.members.filter { $0.state == .alive || $0.state == .suspect }.map(\.address))
+        let seeds = Self.podAddresses(await pods.snapshot().values, port: Int(own.port), ownNode: settings.nodeName, own: own)
+            .filter { !members.contains($0) }
+        guard !seeds.isEmpty else { return }
+        logger.info("joining speaker Pods that are not members", metadata: ["seeds": "\(seeds)"])
+        await gossip.join(seeds: seeds)
+    }
+
     /// Speaker Pod IPs (with our bind port, as MetalLB joins bare IPs), waited for at most
     /// `seedListTimeout`; an empty list is fine: the others join us.
     private func seedAddresses(pods: Informer<Pod>?, own: NodeAddress) async -> [NodeAddress] {
         guard let pods else { return [] }
         let timeout = settings.seedListTimeout
         await Self.firstOf(timeout) { await pods.waitUntilSynced() }
-        return await pods.snapshot().values.compactMap { pod -> NodeAddress? in
-            guard let ip = pod.status?.podIP, pod.spec?.nodeName != settings.nodeName,
-                  let address = NodeAddress(parsing: "\(ip):\(settings.gossipBindPort)"), address != own else { return nil }
+        return Self.podAddresses(await pods.snapshot().values, port: Int(own.port), ownNode: settings.nodeName, own: own)
+    }
+
+    /// The gossip addresses of speaker Pods on other nodes, sorted.
+    static func podAddresses(
+        _ pods: some Sequence<Pod>, port: Int, ownNode: String, own: NodeAddress
+    ) -> [NodeAddress] {
+        pods.compactMap { pod -> NodeAddress? in
+            guard let ip = pod.status?.podIP, pod.spec?.nodeName != ownNode,
+                  let address = NodeAddress(parsing: "\(ip):\(port)"), address != own else { return nil }
             return address
         }.sorted { $0.description < $1.description }
     }
 
     // MARK: - Inputs
 
-    /// Applies one input; true when the speaker should stop.
+    /// One reconcile pass: applies every input of `batch` to the reconciler in order, then
+    /// brings the announcer, metrics, events and ServiceL2Status objects to the result once.
+    /// True when the speaker should stop.
+    func process(_ batch: [SpeakerInput]) async -> Bool {
+        reconcilePasses += 1
+        for input in batch {
+            if case .shutdown = input, !shuttingDown {
+                // The handover starts from what is announced after everything before it.
+                await applyToAnnouncer()
+            }
+            if await handle(input) { return true }
+        }
+        await applyToAnnouncer()
+        return false
+    }
+
+    /// Applies one input to the reconciler; true when the speaker should stop.
     private func handle(_ input: SpeakerInput) async -> Bool {
         switch input {
         case .service(let event):
@@ -267,7 +373,17 @@ public actor Speaker: ServiceLifecycle.Service {
             await memberEvent(event)
         case .conflict(let conflict):
             conflictSeen(conflict)
-        case .synced:
+        case .synced(let initial):
+            // Idempotent upserts: the same objects' forwarded events may follow.
+            for service in initial.services {
+                serviceUIDs[ServiceKey(namespace: service.metadata.namespace ?? "", name: service.metadata.name ?? "")] = service.metadata.uid
+                record(reconciler.serviceChanged(service))
+            }
+            for slice in initial.slices { record(reconciler.sliceChanged(slice)) }
+            for node in initial.nodes { record(reconciler.nodeChanged(node)) }
+            for pool in initial.pools { pools[pool.metadata.key] = pool }
+            for ad in initial.advertisements { advertisements[ad.metadata.key] = ad }
+            if let map = initial.configMaps.first { legacyConfig = map }
             synced = true
             health?.markReady("informers")
             reloadConfiguration()
@@ -278,9 +394,12 @@ public actor Speaker: ServiceLifecycle.Service {
         case .handoverDone:
             _ = reconciler.withdrawAll()
             await applyToAnnouncer()
+            // Our ServiceL2Status objects go with the announcements (bounded: the API server
+            // may be away; the Pod's owner reference still lets the collector remove them).
+            let writer = statusWriter
+            await Self.firstOf(settings.leaveTimeout + .seconds(1)) { await writer.waitUntilWritten { $0.isEmpty } }
             return true
         }
-        await applyToAnnouncer()
         return false
     }
 
@@ -358,6 +477,7 @@ public actor Speaker: ServiceLifecycle.Service {
         guard synced || shuttingDown else { return }
         let desired = reconciler.announced
         let diff = AnnouncementDiff.between(current: applied, desired: desired)
+        defer { submitStatuses() }
         guard !diff.isEmpty else { return }
         let before = Set(applied.values.flatMap(\.services))
         applied = desired
@@ -382,6 +502,23 @@ public actor Speaker: ServiceLifecycle.Service {
         }
     }
 
+    /// Hands the ServiceL2Status state matching `applied` to the writer when it changed.
+    private func submitStatuses() {
+        var desired: ServiceL2StatusWriter.Desired = [:]
+        for key in Set(applied.values.flatMap(\.services)) {
+            var interfaces: Set<String>?
+            if let service = reconciler.service(key), let first = service.parsedIngressIPs?.first {
+                interfaces = reconciler.allowedInterfaces(for: service, ip: first)
+            }
+            desired[key] = ServiceL2Status.Status(
+                node: settings.nodeName, serviceName: key.name, serviceNamespace: key.namespace,
+                interfaces: interfaces.map { $0.sorted().map(ServiceL2Status.InterfaceInfo.init(name:)) })
+        }
+        guard desired != submittedStatuses else { return }
+        submittedStatuses = desired
+        statusWriter.submit(desired)
+    }
+
     private func conflictSeen(_ conflict: AddressConflict) {
         if shuttingDown {
             if pendingHandover.remove(conflict.address) != nil {
@@ -393,7 +530,8 @@ public actor Speaker: ServiceLifecycle.Service {
             }
             return
         }
-        metrics?.conflict(ip: "\(conflict.address)")
+        // `swiftlb_conflicts_total` comes from the announcer's own count (`publishCounters`),
+        // which also sees conflicts this stream dropped.
         logger.warning("another station answers for an IP this node announces", metadata: [
             "ip": "\(conflict.address)", "interface": "\(conflict.interface)", "foreignMAC": "\(conflict.foreignMAC)",
         ])

@@ -13,10 +13,22 @@ enum SpeakerInput: Sendable {
     case configMap(InformerEvent<ConfigMap>)
     case member(MemberEvent)
     case conflict(AddressConflict)
-    /// The Service, EndpointSlice, Node and configuration informers have listed once.
-    case synced
+    /// The Service, EndpointSlice, Node and configuration informers have listed once; their
+    /// caches at that moment ride along, because the forwarded list events may still be on
+    /// their way (a first pass without them would withdraw, and delete status objects, wrongly).
+    case synced(SpeakerInitialState)
     /// SIGTERM/SIGINT: start the graceful handover.
     case shutdown
     /// Every IP was handed over, or the handover timed out.
     case handoverDone
+}
+
+/// The informer caches when they first synced.
+struct SpeakerInitialState: Sendable {
+    var services: [Kube.Service] = []
+    var slices: [EndpointSlice] = []
+    var nodes: [Node] = []
+    var pools: [IPAddressPool] = []
+    var advertisements: [L2Advertisement] = []
+    var configMaps: [ConfigMap] = []
 }

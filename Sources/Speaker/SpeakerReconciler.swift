@@ -41,6 +41,9 @@ public struct SpeakerReconciler: Sendable {
 
     public func service(_ key: ServiceKey) -> LoadBalancerService? { services[key] }
 
+    /// Every LoadBalancer Service known, sorted.
+    public var serviceKeys: [ServiceKey] { services.keys.sorted() }
+
     // MARK: - Inputs
 
     public mutating func serviceChanged(_ object: Service) -> Step {

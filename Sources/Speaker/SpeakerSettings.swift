@@ -6,6 +6,9 @@ import Gossip
 public struct SpeakerSettings: Sendable {
     /// `METALLB_NODE_NAME`: the Node this speaker runs on, and its gossip member name.
     public var nodeName: String
+    /// `METALLB_POD_NAME`: this speaker's Pod, the owner of its ServiceL2Status objects
+    /// (nil: they get no owner reference).
+    public var podName: String?
     /// `METALLB_NAMESPACE`: where the configuration, the speaker Pods and events live.
     public var namespace: String
     /// `METALLB_ML_BIND_ADDR`: IPv4 address for gossip; nil disables memberlist (then every
@@ -28,16 +31,20 @@ public struct SpeakerSettings: Sendable {
     public var leaveTimeout: Duration
     /// How long the first gossip join waits for the speaker Pod list.
     public var seedListTimeout: Duration
+    /// How often speaker Pod IPs that are not gossip members are joined again, besides on
+    /// every speaker Pod change (MetalLB: every minute).
+    public var peerRejoinInterval: Duration
 
     public init(
-        nodeName: String, namespace: String, gossipBindHost: String? = nil, gossipBindPort: Int = 7946,
+        nodeName: String, namespace: String, podName: String? = nil, gossipBindHost: String? = nil, gossipBindPort: Int = 7946,
         memberlistLabels: String? = nil, memberlistSecret: [UInt8]? = nil, gossip: GossipSettings = .lan,
         loadBalancerClass: String? = nil, ignoreExcludeFromLoadBalancers: Bool = false,
         handoverTimeout: Duration = .seconds(3), leaveTimeout: Duration = .seconds(1),
-        seedListTimeout: Duration = .seconds(10)
+        seedListTimeout: Duration = .seconds(10), peerRejoinInterval: Duration = .seconds(60)
     ) {
         self.nodeName = nodeName
         self.namespace = namespace
+        self.podName = podName
         self.gossipBindHost = gossipBindHost
         self.gossipBindPort = gossipBindPort
         self.memberlistLabels = memberlistLabels
@@ -48,6 +55,7 @@ public struct SpeakerSettings: Sendable {
         self.handoverTimeout = handoverTimeout
         self.leaveTimeout = leaveTimeout
         self.seedListTimeout = seedListTimeout
+        self.peerRejoinInterval = peerRejoinInterval
     }
 
     /// Memberlist is on only with both a bind address and a Pod label selector, as MetalLB.

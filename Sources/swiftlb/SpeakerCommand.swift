@@ -12,7 +12,7 @@ import UnixSignals
 
 /// `swiftlb speaker`: MetalLB's layer-2 speaker. Watches the cluster, gossips with the other
 /// speakers, answers ARP/NDP for the IPs this node owns (real libpcap + netlink announcer),
-/// serves `/metrics`, `/healthz`, `/readyz`. Every flag falls back to the environment variable
+/// serves `/metrics`, `/healthz`, `/readyz` and `/status`. Every flag falls back to the environment variable
 /// MetalLB's speaker reads, so a MetalLB DaemonSet's env works unchanged.
 struct SpeakerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +22,9 @@ struct SpeakerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("node-name"), help: "This node's name and gossip member name (env METALLB_NODE_NAME).")
     var nodeName: String?
+
+    @Option(name: .customLong("pod-name"), help: "This speaker's Pod, owner of its ServiceL2Status objects (env METALLB_POD_NAME).")
+    var podName: String?
 
     @Option(help: "The host IP (env METALLB_HOST; logged only, as MetalLB v0.16).")
     var host: String?
@@ -47,10 +50,10 @@ struct SpeakerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
-    @Option(name: .customLong("metrics-host"), help: "Address to serve /metrics, /healthz and /readyz on.")
+    @Option(name: .customLong("metrics-host"), help: "Address to serve /metrics, /healthz, /readyz and /status on.")
     var metricsHost = "0.0.0.0"
 
-    @Option(name: .customLong("metrics-port"), help: "Port to serve /metrics, /healthz and /readyz on.")
+    @Option(name: .customLong("metrics-port"), help: "Port to serve /metrics, /healthz, /readyz and /status on.")
     var metricsPort = 7472
 
     @Option(help: "Failure-detection profile: lan (memberlist DefaultLANConfig) or fast (sub-second).")
@@ -106,6 +109,7 @@ struct SpeakerCommand: AsyncParsableCommand {
         }
         let settings = SpeakerSettings(
             nodeName: nodeName, namespace: Self.namespace(flag: namespace, environment: environment),
+            podName: value(podName, "METALLB_POD_NAME"),
             gossipBindHost: value(mlBindAddr, "METALLB_ML_BIND_ADDR"), gossipBindPort: port,
             memberlistLabels: value(mlLabels, "METALLB_ML_LABELS"), memberlistSecret: secret,
             gossip: profile.settings, loadBalancerClass: loadBalancerClass, ignoreExcludeFromLoadBalancers: ignoreExcludeLB,
@@ -121,7 +125,10 @@ struct SpeakerCommand: AsyncParsableCommand {
         let speaker = Speaker(
             settings: settings, client: client, announcer: announcer,
             metrics: SpeakerMetrics(registry: registry, node: nodeName), health: health, logger: logger)
-        let endpoint = MetricsEndpoint.application(host: metricsHost, port: metricsPort, registry: registry, health: health, logger: logger)
+        let hooks = MetricsEndpoint.Hooks(
+            beforeScrape: { await speaker.publishCounters() }, status: { await speaker.statusReport().json() })
+        let endpoint = MetricsEndpoint.application(
+            host: metricsHost, port: metricsPort, registry: registry, health: health, hooks: hooks, logger: logger)
         logger.info("starting speaker", metadata: [
             "node": "\(nodeName)", "host": "\(value(host, "METALLB_HOST") ?? "")", "namespace": "\(settings.namespace)",
             "memberlist": "\(settings.usesGossip ? "\(settings.gossipBindHost ?? ""):\(port)" : "disabled")",

@@ -3,12 +3,14 @@ import ClusterModel
 import Config
 import Election
 import Foundation
+import Speaker
 
 /// `swiftlb status`: who owns which IP and why.
 ///
 /// Offline mode: the cluster is described on the command line (nodes, their labels, which
 /// speakers are down, Services and their IPs) and elected exactly as every speaker would.
-struct StatusCommand: ParsableCommand {
+/// Live mode (`--speaker URL`): a running speaker's own view, read from its `/status`.
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show each service IP, its owner, the candidates in order, and why.",
@@ -17,11 +19,16 @@ struct StatusCommand: ParsableCommand {
               swiftlb status --config pools.yaml --nodes node-1,node-2 \\
                 --node node-3=zone=a,node-role.kubernetes.io/worker= \\
                 --down node-2 --service web/frontend=192.0.2.10 --local web/frontend=node-1,node-3
+            Live, from a running speaker's metrics port:
+              swiftlb status --speaker http://192.0.2.21:7472
             Every node's speaker is taken as a live gossip member unless listed with --down.
             Each Service has one serving endpoint (on no particular node) unless --local
             places its endpoints, which also sets externalTrafficPolicy: Local.
             """
     )
+
+    @Option(help: ArgumentHelp("Ask a running speaker (its metrics address, e.g. http://HOST:7472) instead.", valueName: "url"))
+    var speaker: String?
 
     @Option(name: .customLong("config"), help: ArgumentHelp("MetalLB configuration file (repeatable).", valueName: "file"))
     var configFiles: [String] = []
@@ -50,12 +57,26 @@ struct StatusCommand: ParsableCommand {
     var local: [String] = []
 
     func validate() throws {
+        if speaker != nil {
+            if !configFiles.isEmpty || !service.isEmpty || !node.isEmpty || !nodes.isEmpty {
+                throw ValidationError("--speaker asks a running speaker; it takes no --config, --node(s) or --service")
+            }
+            return
+        }
         if configFiles.isEmpty { throw ValidationError("give at least one --config file") }
         if service.isEmpty { throw ValidationError("give at least one --service NAMESPACE/NAME=IP") }
         if node.isEmpty && nodes.isEmpty { throw ValidationError("give nodes with --node or --nodes") }
     }
 
-    func run() throws {
+    func run() async throws {
+        if let speaker {
+            do {
+                print(try await SpeakerStatusFetch.report(from: speaker).table(), terminator: "")
+            } catch {
+                throw failure("\(error)")
+            }
+            return
+        }
         var sources: [ConfigSource] = []
         for file in configFiles {
             switch ConfigFileReading.read(file) {

@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdTesting
 import Observability
 import Prometheus
+import Synchronization
 import Testing
 
 @Suite struct MetricsEndpointTests {
@@ -89,6 +90,39 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(1))) func scrapePublishesFreshTotalsAndStatusIsServed() async throws {
+        let metrics = SpeakerMetrics(node: "n")
+        let totals = TotalsBox()
+        let hooks = MetricsEndpoint.Hooks(
+            beforeScrape: { metrics.publish(totals.value.withLock { $0 }) },
+            status: { Array(#"{"node":"n"}"#.utf8) })
+        let app = Application(router: MetricsEndpoint.router(registry: metrics.registry, health: HealthState(), hooks: hooks))
+        try await app.test(.router) { client in
+            totals.value.withLock { $0 = LayerTwoTotals(requestsReceived: ["192.0.2.1": 4], malformedFrames: ["eth1": 1]) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"metallb_layer2_requests_received{ip="192.0.2.1"} 4"#))
+                #expect(text.contains(#"swiftlb_malformed_frames_total{interface="eth1"} 1"#))
+            }
+            totals.value.withLock { $0.requestsReceived["192.0.2.1"] = 9 }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(String(buffer: response.body).contains(#"metallb_layer2_requests_received{ip="192.0.2.1"} 9"#))
+            }
+            try await client.execute(uri: "/status", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json")
+                #expect(String(buffer: response.body) == #"{"node":"n"}"#)
+            }
+        }
+    }
+
+    @Test func statusRouteIsAbsentWithoutAHook() async throws {
+        let app = Application(router: MetricsEndpoint.router(registry: PrometheusCollectorRegistry(), health: HealthState()))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/status", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
     @Test func catalogNamesAreUniqueAndPrefixed() {
         let names = MetricCatalog.all.map(\.name)
         #expect(Set(names).count == names.count)
@@ -100,4 +134,9 @@ import Testing
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)
     }
+}
+
+/// What the announcer would report, changed by the test between scrapes.
+private final class TotalsBox: Sendable {
+    let value = Mutex(LayerTwoTotals())
 }

@@ -8,6 +8,8 @@ import Packets
 actor RecordingAnnouncer: AddressAnnouncing {
     private(set) var owned: [IPAddress: Set<String>?] = [:]
     private(set) var announceCalls: [IPAddress] = []
+    /// What `counters()` reports: set by the test as the wire would have counted.
+    var reportedCounters = AnnouncerCounters()
     private var waiters: [(predicate: @Sendable ([IPAddress: Set<String>?]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     nonisolated let conflicts: AsyncStream<AddressConflict>
     private let conflictSink: AsyncStream<AddressConflict>.Continuation
@@ -26,6 +28,10 @@ actor RecordingAnnouncer: AddressAnnouncing {
         owned[address] = nil
         wake()
     }
+
+    func counters() -> AnnouncerCounters { reportedCounters }
+
+    func setCounters(_ counters: AnnouncerCounters) { reportedCounters = counters }
 
     /// Another station's gratuitous announcement of `address`, as the real announcer reports it.
     nonisolated func observeForeignAnnouncement(of address: IPAddress) {

@@ -12,8 +12,8 @@ import Testing
 /// The speaker against KubeFake (real HTTP API, informers, watches) and real loopback gossip;
 /// only the announcer is replaced, at its protocol seam.
 @Suite(.timeLimit(.minutes(1))) struct SpeakerInProcessTests {
-    private let ip = IPAddress(Fixture.ip)!
-    private let web = ServiceKey(namespace: "default", name: "web")
+    let ip = IPAddress(Fixture.ip)!
+    let web = ServiceKey(namespace: "default", name: "web")
 
     /// KubeFake with the fixture pool and advertisement, both nodes and the `web` Service
     /// (Cluster policy, ingress IP set, one ready endpoint on `endpointNode`).
@@ -23,7 +23,7 @@ import Testing
         let events: KubeClient
     }
 
-    private func cluster(endpointNode: String, _ body: (KubeClient, SpeakerClients) async throws -> Void) async throws {
+    func cluster(endpointNode: String, _ body: (KubeClient, SpeakerClients) async throws -> Void) async throws {
         let server = try await KubeFakeServer.start(namespaces: ["default", Fixture.namespace])
         let configuration = try Kubeconfig.parse(yaml: server.kubeconfigYAML(), file: "kubefake")
         let client = try KubeClient(configuration: configuration, requestTimeout: .seconds(10))
@@ -49,7 +49,7 @@ import Testing
         await tearDown()
     }
 
-    private func settings(node: String, handoverTimeout: Duration = .seconds(20)) -> SpeakerSettings {
+    func settings(node: String, handoverTimeout: Duration = .seconds(20)) -> SpeakerSettings {
         SpeakerSettings(
             nodeName: node, namespace: Fixture.namespace, gossipBindHost: "127.0.0.1", gossipBindPort: 0,
             memberlistLabels: "app=speaker", gossip: .fast, handoverTimeout: handoverTimeout,

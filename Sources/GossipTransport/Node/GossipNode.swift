@@ -94,6 +94,15 @@ public actor GossipNode {
         if !seeds.isEmpty { execute(core.join(seeds: seeds, now: now)) }
     }
 
+    /// Joins through `seeds` after start (memberlist `Join`): a push/pull with Join set to
+    /// each, retried as the first join is. MetalLB's speaker does this every minute and on
+    /// speaker Pod changes with the Pod IPs that are not members yet. The seeds replace the
+    /// previous join's as the targets of the periodic rejoin.
+    public func join(seeds: [NodeAddress]) {
+        guard !isShutdown, !seeds.isEmpty else { return }
+        execute(core.join(seeds: seeds, now: now))
+    }
+
     /// Every known member, the local one included (dead and left ones until reaped).
     public var members: [Member] { Array(core.members.values) }
 
