@@ -191,11 +191,14 @@ dependencies += [
 ]
 
 targets += [
+    // `JSONValue`: untyped JSON as the client (merge patches) and KubeFake (stored objects) hold it.
+    .target(name: "KubeJSON", swiftSettings: swiftSettings),
     // Kubernetes client: kubeconfig / in-cluster configuration, typed resources, reflectors,
     // informers, writes with conflict retry, events, Lease leader election.
     .target(
         name: "Kube",
         dependencies: [
+            "KubeJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -214,7 +217,8 @@ targets += [
 swiftlbDependencies += ["Kube"]
 
 // KubeFake: a generic in-process Kubernetes API server for tests and the lab (objects held as
-// JSON, no dependency on the `Kube` client), and the `swiftlb fake-apiserver` command.
+// JSON, no dependency on the `Kube` client; label selectors are Config's `LabelSelector`), and
+// the `swiftlb fake-apiserver` command.
 dependencies += [
     .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
     .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
@@ -224,6 +228,7 @@ targets += [
     .target(
         name: "KubeFake",
         dependencies: [
+            "KubeJSON", "Config",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -238,7 +243,7 @@ targets += [
     .testTarget(
         name: "KubeFakeTests",
         dependencies: [
-            "KubeFake",
+            "KubeFake", "KubeJSON", "Config",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

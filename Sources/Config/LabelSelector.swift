@@ -4,6 +4,8 @@
 /// Semantics are those of `metav1.LabelSelectorAsSelector`: the empty selector matches
 /// everything; `In` needs the label present with one of the values; `NotIn` matches when
 /// the label is absent or has none of the values; `Exists` / `DoesNotExist` test presence.
+/// The same type holds selector text (`labelSelector=` queries, `init(parsing:)`), whose
+/// `Gt` / `Lt` requirements compare integers.
 public struct LabelSelector: Hashable, Sendable {
     public var matchLabels: [String: String]
     public var matchExpressions: [LabelSelectorRequirement]
@@ -40,6 +42,14 @@ public struct LabelSelectorRequirement: Hashable, Sendable {
         case notIn = "NotIn"
         case exists = "Exists"
         case doesNotExist = "DoesNotExist"
+        /// `key>n`: only in selector text (apimachinery `selection.GreaterThan`); a
+        /// `metav1.LabelSelector` object may not use it.
+        case greaterThan = "Gt"
+        /// `key<n`: only in selector text (apimachinery `selection.LessThan`).
+        case lessThan = "Lt"
+
+        /// The operators a `metav1.LabelSelector` object may use (`LabelSelectorOperator`).
+        static let objectOperators: [Operator] = [.in, .notIn, .exists, .doesNotExist]
     }
 
     public var key: String
@@ -64,6 +74,11 @@ public struct LabelSelectorRequirement: Hashable, Sendable {
             return labels[key] != nil
         case .doesNotExist:
             return labels[key] == nil
+        case .greaterThan, .lessThan:
+            // As apimachinery's Requirement.Matches: both sides must be base-10 int64s.
+            guard let label = labels[key].flatMap({ Int64($0) }), values.count == 1, let bound = Int64(values[0])
+            else { return false }
+            return `operator` == .greaterThan ? label > bound : label < bound
         }
     }
 }
@@ -75,6 +90,8 @@ extension LabelSelectorRequirement: CustomStringConvertible {
         case .notIn: "\(key) notin (\(values.joined(separator: ",")))"
         case .exists: key
         case .doesNotExist: "!\(key)"
+        case .greaterThan: "\(key)>\(values.joined(separator: ","))"
+        case .lessThan: "\(key)<\(values.joined(separator: ","))"
         }
     }
 }

@@ -57,6 +57,7 @@ extension NodeReader {
         var parsedOperator: LabelSelectorRequirement.Operator?
         if let text = string(NodeReader.value(mapping, "operator"), operatorPath, &session) {
             parsedOperator = LabelSelectorRequirement.Operator(rawValue: text)
+                .flatMap { LabelSelectorRequirement.Operator.objectOperators.contains($0) ? $0 : nil }
             if parsedOperator == nil {
                 session.fail(document, operatorPath, "unknown operator \"\(text)\" (expected In, NotIn, Exists or DoesNotExist)")
             }
@@ -79,6 +80,8 @@ extension NodeReader {
                 if !values.isEmpty {
                     session.fail(document, valuesPath, "\(parsedOperator.rawValue) takes no values")
                 }
+            case .greaterThan, .lessThan:
+                break  // not object operators: rejected above
             }
         }
         noteUnknownKeys(mapping, known: ["key", "operator", "values"], path, &session)

@@ -1,4 +1,5 @@
 import Foundation
+import KubeJSON
 import Logging
 
 /// Posts `events.k8s.io/v1` Events, folding repeats into the first one's `series`.

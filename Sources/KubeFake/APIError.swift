@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// A failed request as the API server reports it: a `meta/v1` `Status` object with the HTTP
 /// code, a machine-readable `reason` (k8s.io/apimachinery/pkg/apis/meta/v1 StatusReason) and
 /// `details` naming the object. Clients such as client-go switch on `reason`, so these must

@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// An HTTP request as the API layer sees it, independent of NIO so tests can call the
 /// handler directly.
 public struct APIRequest: Sendable {

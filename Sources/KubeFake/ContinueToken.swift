@@ -1,4 +1,5 @@
 import Foundation
+import KubeJSON
 
 /// The opaque `continue` token of a paginated list. Like the real one it is base64 of JSON
 /// naming the list's resourceVersion and the storage key to continue after.

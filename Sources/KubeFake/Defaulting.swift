@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// Server-side defaulting and allocation for the built-in kinds clients rely on
 /// (k8s.io/kubernetes/pkg/apis/core/v1/defaults.go and the Service REST allocator).
 extension ObjectStore {

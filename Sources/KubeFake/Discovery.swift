@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// The discovery documents kubectl reads before anything else
 /// (k8s.io/apimachinery/pkg/apis/meta/v1 APIVersions, APIGroupList, APIResourceList).
 ///

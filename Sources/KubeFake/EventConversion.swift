@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// `events.k8s.io/v1` Events and core `v1` Events are one resource in two shapes: the real
 /// server stores one and converts on the way in and out (pkg/apis/events/v1/conversion.go),
 /// so an Event a controller records through `events.k8s.io` shows in `kubectl get events`.

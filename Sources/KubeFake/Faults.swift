@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// Faults a test can switch on to see how clients cope with a misbehaving API server.
 public struct FaultSettings: Sendable, Equatable {
     /// Answer this many of the next requests with `failureStatus` (a `Status` error).

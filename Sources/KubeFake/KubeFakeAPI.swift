@@ -1,4 +1,6 @@
+import Config
 import Foundation
+import KubeJSON
 import Logging
 
 /// The API server's request handling: authentication, fault injection, routing, the registry
@@ -192,7 +194,7 @@ public actor KubeFakeAPI {
             if request.isWatch { return try startWatch(type, namespace: namespace, request) }
             let page = try store.list(
                 type, namespace: namespace,
-                labelSelector: try LabelSelector(parsing: request.query["labelSelector"] ?? ""),
+                labelSelector: try LabelSelector(queryParameter: request.query["labelSelector"] ?? ""),
                 fieldSelector: try FieldSelector(parsing: request.query["fieldSelector"] ?? "", for: type),
                 limit: try intParameter(request, "limit"), continueToken: request.query["continue"].flatMap { $0.isEmpty ? nil : $0 },
                 exactResourceVersion: request.query["resourceVersionMatch"] == "Exact"
@@ -213,7 +215,7 @@ public actor KubeFakeAPI {
             }
             return .full(status: 201, contentType: "application/json", body: outcome.object.bytes)
         case "DELETE":
-            let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
+            let labels = try LabelSelector(queryParameter: request.query["labelSelector"] ?? "")
             let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "", for: type)
             let page = try store.list(type, namespace: namespace, labelSelector: labels, fieldSelector: fields)
             var deleted: [StoredObject] = []
@@ -344,7 +346,7 @@ public actor KubeFakeAPI {
     // MARK: - Watches
 
     func startWatch(_ type: ResourceType, namespace: String?, _ request: APIRequest) throws(APIError) -> APIResponse {
-        let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
+        let labels = try LabelSelector(queryParameter: request.query["labelSelector"] ?? "")
         let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "", for: type)
         let flag = { (name: String) in ["1", "true"].contains(request.query[name]?.lowercased() ?? "") }
         let bookmarks = flag("allowWatchBookmarks")
@@ -436,7 +438,7 @@ public actor KubeFakeAPI {
     static func translate(_ change: ChangeRecord, for watcher: Watcher) -> [UInt8]? {
         guard change.resource.storageKey == watcher.type.storageKey else { return nil }
         if let namespace = watcher.namespace, change.object.namespace != namespace { return nil }
-        let unfiltered = watcher.labels.requirements.isEmpty && watcher.fields.requirements.isEmpty
+        let unfiltered = watcher.labels.isEmpty && watcher.fields.requirements.isEmpty
         let matches = { (object: StoredObject) in
             unfiltered || (watcher.labels.matches(object.labels) && watcher.fields.matches(object.value))
         }
@@ -596,7 +598,7 @@ public actor KubeFakeAPI {
         -> [JSONValue]
     {
         let type = try resourceType(resource)
-        return try store.list(type, namespace: namespace, labelSelector: try LabelSelector(parsing: labelSelector))
+        return try store.list(type, namespace: namespace, labelSelector: try LabelSelector(queryParameter: labelSelector))
             .items.map(\.value)
     }
 

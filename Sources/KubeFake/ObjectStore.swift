@@ -1,4 +1,6 @@
+import Config
 import Foundation
+import KubeJSON
 
 /// The API server's storage and registry rules as a value: objects of every served resource,
 /// one global resourceVersion counter (etcd's revision), and a bounded history of changes
@@ -119,7 +121,7 @@ public struct ObjectStore: Sendable {
             let afterIndex = keys.partitioningIndex { $0 > startAfter }
             startIndex = max(startIndex, afterIndex)
         }
-        let unfiltered = labelSelector.requirements.isEmpty && fieldSelector.requirements.isEmpty
+        let unfiltered = labelSelector.isEmpty && fieldSelector.requirements.isEmpty
         var items: [StoredObject] = []
         var lastKey: String?
         var more = false

@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// The patch formats the fake accepts on `PATCH`.
 public enum PatchType: Sendable, Equatable {
     /// RFC 7386 JSON merge patch, `application/merge-patch+json`.

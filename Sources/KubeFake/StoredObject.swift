@@ -1,3 +1,5 @@
+import KubeJSON
+
 /// One object at one resourceVersion, with its JSON bytes serialised once so lists and watch
 /// fan-out only copy bytes.
 public struct StoredObject: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeJSON
 
 /// Server-side printing (`meta.k8s.io/v1` Table), which `kubectl get` asks for with
 /// `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`. The columns follow the real

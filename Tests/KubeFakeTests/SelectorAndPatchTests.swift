@@ -1,3 +1,4 @@
+import Config
 import KubeFake
 import Testing
 
@@ -11,13 +12,13 @@ import Testing
         ("app in (web), tier", true), ("version>2", true), ("version<3", false), ("", true),
     ])
     func matching(selector: String, expected: Bool) throws {
-        #expect(try LabelSelector(parsing: selector).matches(labels) == expected)
+        #expect(try LabelSelector(queryParameter: selector).matches(labels) == expected)
     }
 
-    @Test(arguments: ["app in (web", "bad key=1", "app=(x)", "a,,b", "app in ()", "version>x", "-x=1"])
+    @Test(arguments: ["app in (web", "bad key=1", "app=(x)", "a,,b", "app in ()", "version>x", "-x=1", "a..b/x=1"])
     func malformedSelectorsAreBadRequests(selector: String) {
         do {
-            _ = try LabelSelector(parsing: selector)
+            _ = try LabelSelector(queryParameter: selector)
             Issue.record("\(selector) parsed")
         } catch {
             #expect(error.code == 400 && error.reason == "BadRequest")

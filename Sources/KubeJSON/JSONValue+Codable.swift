@@ -1,14 +1,7 @@
-/// A JSON value, for merge patches that must say `null` explicitly (deleting a field) and
-/// for payloads without a typed model.
-public enum JSONValue: Codable, Sendable, Equatable, Hashable {
-    case null
-    case bool(Bool)
-    case int(Int64)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
+/// `Codable` so typed resources can carry a `JSONValue` field and the client can send one
+/// through `JSONEncoder`. Integers are tried before floating point, for the same reason the
+/// enum keeps them apart: `80` must come back as `80`.
+extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -40,17 +33,4 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         case .object(let value): try container.encode(value)
         }
     }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
-{
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
-    }
-    public init(nilLiteral: ()) { self = .null }
 }
