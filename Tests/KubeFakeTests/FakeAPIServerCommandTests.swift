@@ -34,15 +34,7 @@ extension FakeAPIServerCommandTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         let lines = LineCollector()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                lines.finish()
-            } else {
-                lines.append(text: String(decoding: data, as: UTF8.self))
-            }
-        }
+        lines.follow(output.fileHandleForReading)
         let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
         process.terminationHandler = { exited.yield($0.terminationStatus) }
         try process.run()

@@ -86,15 +86,7 @@ struct Kubectl {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         let collector = LineCollector()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                collector.finish()
-            } else {
-                collector.append(text: String(decoding: data, as: UTF8.self))
-            }
-        }
+        collector.follow(pipe.fileHandleForReading)
         try process.run()
         return RunningKubectl(process: process, collector: collector)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Lines (watch events, kubectl output) arriving from a background reader, which a test
@@ -76,6 +77,19 @@ final class LineCollector: Sendable {
         } onCancel: {
             let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
             waiter?.continuation.resume()
+        }
+    }
+
+    /// Collects what `handle` yields (a child process's output) until end of file.
+    func follow(_ handle: FileHandle) {
+        handle.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                self.finish()
+            } else {
+                self.append(text: String(decoding: data, as: UTF8.self))
+            }
         }
     }
 }
