@@ -3,6 +3,7 @@ import Controller
 import Foundation
 import Kube
 import Logging
+import NIOCore
 import Observability
 import Prometheus
 import ServiceLifecycle
@@ -55,6 +56,7 @@ struct ControllerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        Self.oneEventLoop(environment: environment)
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -92,6 +94,18 @@ struct ControllerCommand: AsyncParsableCommand {
             throw error
         }
         try? await client.shutdown()
+    }
+
+    /// The controller keeps a handful of connections (its watches, status writes, `/metrics`),
+    /// which one NIO event loop serves with room to spare. NIO starts one loop thread per core
+    /// by default, each with its stack and, once it allocates, possibly a glibc malloc arena:
+    /// nothing measurable on a 2-core machine (docs/controller.md, Memory), but a bound on a
+    /// 64-core node. Runs before anything touches NIO's singletons;
+    /// `NIO_SINGLETON_GROUP_LOOP_COUNT` still wins.
+    static func oneEventLoop(environment: [String: String]) {
+        if environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil {
+            NIOSingletons.groupLoopCountSuggestion = 1
+        }
     }
 
     /// `--namespace`, else `METALLB_NAMESPACE`, else the service account's namespace file,
