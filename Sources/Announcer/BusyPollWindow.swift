@@ -20,7 +20,8 @@
 ///   uses no CPU;
 /// - `window` = zero disables it;
 /// - it backs off when spinning does not pay: a turn of the spin loop (one `poll` with a zero
-///   timeout, normally a few microseconds) that took longer than `stallThreshold` means the
+///   timeout and the handlers of what it found, normally a few to 15 microseconds) that took
+///   longer than `stallThreshold` means the
 ///   thread lost its CPU to another task; then it sleeps in `poll(2)` for `stallBackoff`
 ///   (spinning is suppressed), because on an oversubscribed host a spinning thread is just
 ///   another CPU hog that waits whole scheduler slices for its turn, while a sleeping thread

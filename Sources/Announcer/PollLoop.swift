@@ -92,6 +92,13 @@ final class PollLoop: SerialExecutor {
     }
 
     private func run() {
+        // Named so that top, perf and /proc/PID/task show which thread answers (15 chars max;
+        // pthread_setname_np and prctl are not importable from Swift's Glibc module).
+        let comm = open("/proc/thread-self/comm", O_WRONLY)
+        if comm >= 0 {
+            _ = write(comm, "slb-announcer", 13)
+            close(comm)
+        }
         let clock = ContinuousClock()
         var busyPoll = BusyPollWindow<ContinuousClock.Instant>(window: busyPollWindow)
         var descriptors: [pollfd] = []
@@ -135,7 +142,12 @@ final class PollLoop: SerialExecutor {
                 // Looked up again: an earlier handler in this round may have unwatched it.
                 if let handler = state.withLock({ $0.watches[descriptor.fd] }) { handledFrames = handler() || handledFrames }
             }
-            if handledFrames { busyPoll.frameHandled(at: clock.now) }
+            if timeout == 0 || handledFrames {
+                let handled = clock.now
+                // Preemption can hit the handlers as well as the poll: the whole turn counts.
+                if timeout == 0 { busyPoll.spinTurn(from: now, to: handled) }
+                if handledFrames { busyPoll.frameHandled(at: handled) }
+            }
             let due = state.withLock { state -> (@Sendable () -> Void)? in
                 guard let timer = state.timer, timer.deadline <= clock.now else { return nil }
                 state.timer = nil
