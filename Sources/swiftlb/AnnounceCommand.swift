@@ -40,7 +40,8 @@ struct AnnounceCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: """
         After a frame, keep polling without sleeping for up to this many microseconds while requests \
-        arrive faster than one per window (0 = never; lower latency under floods for one busy CPU).
+        arrive faster than one per window (default 0 = never; e.g. 100 on a node with idle CPUs: \
+        lower latency under floods for one busy CPU).
         """)
     var busyPollMicroseconds: Int = Int(Announcer.Configuration.defaultBusyPollWindow / .microseconds(1))
 
