@@ -9,11 +9,18 @@ import Synchronization
 /// frame. Here the thread that returns from `poll` decodes and answers the frame itself, and
 /// the actor's jobs run on the same thread, so a handler is already isolated to the actor.
 /// One thread per announcer, never one per interface or per packet; it sleeps in `poll` when
-/// there is nothing to do (no busy polling).
+/// there is nothing to do. After a handler reports frames, `BusyPollWindow` may keep it polling
+/// with a zero timeout for a bounded time (see there why); idle, it always sleeps.
 final class PollLoop: SerialExecutor {
+    /// Called on the loop thread when its descriptor is readable; returns whether it handled
+    /// frames (which feeds the busy-poll window).
+    typealias ReadableHandler = @Sendable () -> Bool
+
     private struct State {
         var jobs: [UnownedJob] = []
-        var watches: [Int32: @Sendable () -> Void] = [:]
+        var watches: [Int32: ReadableHandler] = [:]
+        /// Bumped on every watch change, so the loop rebuilds its `pollfd` array only then.
+        var watchGeneration = 0
         var timer: (deadline: ContinuousClock.Instant, handler: @Sendable () -> Void)?
         var running = true
         var thread: pthread_t?
@@ -23,7 +30,11 @@ final class PollLoop: SerialExecutor {
     /// [read end, write end]; a byte written wakes `poll` after the watch set or jobs changed.
     private let wakeup: (read: Int32, write: Int32)
 
-    init() {
+    private let busyPollWindow: Duration
+
+    /// - Parameter busyPollWindow: the longest zero-timeout polling after a frame (zero = never).
+    init(busyPollWindow: Duration = .zero) {
+        self.busyPollWindow = busyPollWindow
         var fds: [Int32] = [0, 0]
         precondition(pipe(&fds) == 0, "pipe: \(errno)")
         for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
@@ -52,14 +63,14 @@ final class PollLoop: SerialExecutor {
     }
 
     /// Calls `handler` on the loop thread whenever `fd` is readable, until `unwatch`.
-    func watch(_ fd: Int32, handler: @escaping @Sendable () -> Void) {
-        state.withLock { $0.watches[fd] = handler }
+    func watch(_ fd: Int32, handler: @escaping ReadableHandler) {
+        state.withLock { $0.watches[fd] = handler; $0.watchGeneration += 1 }
         wake()
     }
 
     /// Stops watching `fd`; when called on the loop thread, `fd` may be closed right after.
     func unwatch(_ fd: Int32) {
-        state.withLock { _ = $0.watches.removeValue(forKey: fd) }
+        state.withLock { _ = $0.watches.removeValue(forKey: fd); $0.watchGeneration += 1 }
         wake()
     }
 
@@ -81,29 +92,61 @@ final class PollLoop: SerialExecutor {
     }
 
     private func run() {
+        // Named so that top, perf and /proc/PID/task show which thread answers (15 chars max;
+        // pthread_setname_np and prctl are not importable from Swift's Glibc module).
+        let comm = open("/proc/thread-self/comm", O_WRONLY)
+        if comm >= 0 {
+            _ = write(comm, "slb-announcer", 13)
+            close(comm)
+        }
         let clock = ContinuousClock()
+        var busyPoll = BusyPollWindow<ContinuousClock.Instant>(window: busyPollWindow)
         var descriptors: [pollfd] = []
+        var generation = -1
+        var sink = [UInt8](repeating: 0, count: 64)
         while true {
-            let (fds, timer, running) = state.withLock { ($0.watches.keys.sorted(), $0.timer, $0.running) }
+            let (changed, timer, running) = state.withLock { state -> ([Int32]?, ContinuousClock.Instant?, Bool) in
+                let changed = state.watchGeneration == generation ? nil : state.watches.keys.sorted()
+                generation = state.watchGeneration
+                return (changed, state.timer?.deadline, state.running)
+            }
             if !running { break }
-            descriptors.removeAll(keepingCapacity: true)
-            descriptors.append(pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0))
-            for fd in fds { descriptors.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            if let fds = changed {
+                descriptors.removeAll(keepingCapacity: true)
+                descriptors.append(pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0))
+                for fd in fds { descriptors.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            } else {
+                for index in descriptors.indices { descriptors[index].revents = 0 }
+            }
+            let now = clock.now
             var timeout: Int32 = -1
-            if let timer {
-                let (seconds, attoseconds) = clock.now.duration(to: timer.deadline).components
+            if busyPoll.spinDeadline(now: now) != nil {
+                timeout = 0  // busy poll: look again at once instead of sleeping
+            } else if let timer {
+                let (seconds, attoseconds) = now.duration(to: timer).components
                 let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
                 timeout = Int32(clamping: max(0, milliseconds + (attoseconds % 1_000_000_000_000_000 > 0 ? 1 : 0)))
             }
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
             if ready < 0 && errno != EINTR { fatalError("poll: \(errno)") }
+            // A spin turn that found nothing: no jobs either (each one also writes the pipe).
+            if ready <= 0 && timeout == 0 && timer.map({ $0 > now }) ?? true {
+                busyPoll.spinTurn(from: now, to: clock.now)
+                continue
+            }
             if descriptors[0].revents != 0 {
-                var sink = [UInt8](repeating: 0, count: 64)
                 while read(wakeup.read, &sink, sink.count) > 0 {}
             }
+            var handledFrames = false
             for descriptor in descriptors.dropFirst() where descriptor.revents != 0 {
                 // Looked up again: an earlier handler in this round may have unwatched it.
-                if let handler = state.withLock({ $0.watches[descriptor.fd] }) { handler() }
+                if let handler = state.withLock({ $0.watches[descriptor.fd] }) { handledFrames = handler() || handledFrames }
+            }
+            if timeout == 0 || handledFrames {
+                let handled = clock.now
+                // Preemption can hit the handlers as well as the poll: the whole turn counts.
+                if timeout == 0 { busyPoll.spinTurn(from: now, to: handled) }
+                if handledFrames { busyPoll.frameHandled(at: handled) }
             }
             let due = state.withLock { state -> (@Sendable () -> Void)? in
                 guard let timer = state.timer, timer.deadline <= clock.now else { return nil }

@@ -17,8 +17,10 @@ struct MembersCommand: AsyncParsableCommand {
         abstract: "Run a standalone gossip member and print membership changes as JSON lines.",
         discussion: """
             Prints {"event":"join|update|suspect|dead|leave","node":…,"addr":…,"meta":…,"time":…} per change,
-            plus "ready", "user" (received user message) and "state" (push/pull user state) lines.
-            Reads commands on stdin: `user NODE TEXT` (UDP), `reliable NODE TEXT` (TCP), `members`, `leave`.
+            plus "ready", "user" (received user message) and "state" (push/pull user state) lines, and with
+            --report-pings a "ping" line per direct probe answered in time (rttMicroseconds, the ack payload as data).
+            Reads commands on stdin: `user NODE TEXT` (UDP), `reliable NODE TEXT` (TCP), `broadcast TEXT`
+            (piggybacked on gossip to everyone), `members`, `counters`, `leave`.
             SIGTERM or SIGINT leaves gracefully (broadcast, wait up to 1 s) and exits.
             """
     )
@@ -40,6 +42,12 @@ struct MembersCommand: AsyncParsableCommand {
 
     @Option(help: "Node metadata (at most 512 bytes).")
     var meta: String = ""
+
+    @Option(help: "Payload of the acks this member sends to UDP pings (memberlist PingDelegate.AckPayload).")
+    var ackPayload: String?
+
+    @Flag(help: "Print a \"ping\" line for every probe answered within the probe timeout (RTT and ack payload).")
+    var reportPings = false
 
     enum Profile: String, ExpressibleByArgument, CaseIterable {
         case lan, fast
@@ -72,6 +80,16 @@ struct MembersCommand: AsyncParsableCommand {
             localUserState: { [name] _ in Array("state-of-\(name)".utf8) },
             mergeRemoteUserState: { state, join in
                 output.write(["event": "state", "data": String(decoding: state, as: UTF8.self), "join": join])
+            },
+            ackPayload: { [ackPayload] in ackPayload.map { Array($0.utf8) } },
+            pingCompleted: { [reportPings] member, rtt, payload in
+                guard reportPings else { return }
+                var line: [String: any Sendable] = [
+                    "event": "ping", "node": member.name,
+                    "rttMicroseconds": Int(rtt.components.seconds * 1_000_000 + rtt.components.attoseconds / 1_000_000_000_000),
+                ]
+                if let payload { line["data"] = String(decoding: payload, as: UTF8.self) }
+                output.write(line)
             }
         )
         let node = try await GossipNode.bind(
@@ -130,6 +148,9 @@ struct MembersCommand: AsyncParsableCommand {
                 "event": "counters", "sequence": queries, "packetsIn": counters.packetsIn, "bytesOut": counters.bytesOut,
                 "droppedMalformed": counters.droppedMalformed, "droppedUndecryptable": counters.droppedUndecryptable,
             ])
+        case "broadcast":
+            let text = command.dropFirst("broadcast".count).drop { $0 == " " }
+            await node.queueUserBroadcast(Array(text.utf8))
         case "user", "reliable":
             guard fields.count == 3, let target = await node.members.first(where: { $0.name == fields[1] }) else {
                 output.write(["event": "error", "data": "usage: \(verb) KNOWN-NODE TEXT"])

@@ -235,4 +235,54 @@ struct NamespaceTests {
         }
         await lab.destroy()
     }
+
+    /// ARP request for 192.0.2.10 from br0 (02:00:00:00:00:01, 192.0.2.1), padded to 60 bytes.
+    static let arpRequest = "ffffffffffff020000000001080600010800060400010200000000" + "01c0000201"
+        + "000000000000c000020a" + String(repeating: "00", count: 18)
+
+    /// A back-to-back burst engages the loop's busy poll (requests far closer than its 100 µs
+    /// window); every request is answered, and once the burst is over the loop sleeps in
+    /// poll(2) again: the process uses (almost) no CPU while idle.
+    @Test func floodIsAnsweredAndTheLoopSleepsAgainAfterwards() async throws {
+        let lab = try await Lab()
+        do {
+            let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
+            let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ip],
+                                                         extra: ["--busy-poll-microseconds", "100"])
+            let requests = 5000
+            let sent = try await lab.client([Lab.swiftlb, "announce-inject", "--interface", "br0",
+                                             "--count", "\(requests)", Self.arpRequest])
+            #expect(sent.status == 0, "\(sent.stderr)")
+            _ = try await announcer.waitForLine("answered line \(requests)", occurrence: requests, timeout: .seconds(20)) {
+                $0.contains("msg=answered") && $0.contains("ip=\(Self.ip)")
+            }
+            // `ip netns exec` execs the command, so this pid is the announcer itself.
+            let comm = try String(contentsOfFile: "/proc/\(announcer.pid)/comm", encoding: .utf8)
+            #expect(comm.trimmingCharacters(in: .whitespacesAndNewlines) == "swiftlb")
+            let idleBefore = try processCPUTicks(announcer.pid)
+            try await Task.sleep(for: .seconds(2))  // the measurement window, not a synchronisation
+            let idleTicks = try processCPUTicks(announcer.pid) - idleBefore
+            // A loop still spinning would use ~200 ticks (2 s at 100 Hz), or its share of a busy host.
+            #expect(idleTicks <= 5, "announcer used \(idleTicks) ticks in 2 s without traffic")
+            let (status, counters) = await announcer.stop()
+            #expect(status == 0)
+            #expect(counter("metallb_layer2_requests_received", ip: Self.ip, in: counters) == UInt64(requests))
+            #expect(counter("metallb_layer2_responses_sent", ip: Self.ip, in: counters) == UInt64(requests))
+        } catch {
+            await lab.destroy()
+            throw error
+        }
+        await lab.destroy()
+    }
+}
+
+/// utime + stime of a process, in clock ticks (`/proc/PID/stat` fields 14 and 15; the command
+/// name in field 2 is parenthesised and may contain spaces, so fields are counted after it).
+func processCPUTicks(_ pid: Int32) throws -> Int {
+    let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+    guard let close = stat.lastIndex(of: ")") else { return 0 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // fields[0] is field 3 (state); utime is field 14 → fields[11], stime field 15 → fields[12].
+    guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
+    return user + system
 }

@@ -9,7 +9,10 @@
 //	{"event":"join|update|dead|leave","node":"n1","addr":"127.0.0.1:7001","meta":"…","time":"…"}
 //
 // plus {"event":"ready",…} once it listens, {"event":"user","data":"…"} per received user
-// message and {"event":"state","data":"…","join":bool} per merged push/pull user state.
+// message, {"event":"state","data":"…","join":bool} per merged push/pull user state, and with
+// -report-pings {"event":"ping","node":"n1","rttMicroseconds":N,"data":"…"} per
+// PingDelegate.NotifyPingComplete (data = the ack payload, absent when nil). -ack-payload TEXT
+// makes PingDelegate.AckPayload return TEXT.
 // memberlist's EventDelegate has no suspect notification, so the Go peer never prints
 // "suspect".
 //
@@ -132,6 +135,25 @@ func (d *delegate) MergeRemoteState(buf []byte, join bool) {
 	emit(map[string]interface{}{"event": "state", "data": string(buf), "join": join})
 }
 
+// pings is memberlist's PingDelegate: the payload of our acks, and a JSON line per completed
+// probe when asked to report them.
+type pings struct {
+	payload []byte
+	report  bool
+}
+
+func (p pings) AckPayload() []byte { return p.payload }
+func (p pings) NotifyPingComplete(other *memberlist.Node, rtt time.Duration, payload []byte) {
+	if !p.report {
+		return
+	}
+	line := map[string]interface{}{"event": "ping", "node": other.Name, "rttMicroseconds": rtt.Microseconds()}
+	if payload != nil {
+		line["data"] = string(payload)
+	}
+	emit(line)
+}
+
 type userBroadcast []byte
 
 func (b userBroadcast) Invalidates(memberlist.Broadcast) bool { return false }
@@ -165,6 +187,8 @@ func main() {
 	profile := flag.String("profile", "lan", "lan | fast")
 	meta := flag.String("meta", "", "node metadata")
 	verbose := flag.Bool("v", false, "memberlist logs to stderr")
+	ackPayload := flag.String("ack-payload", "", "payload of the acks to UDP pings (PingDelegate.AckPayload); empty = nil")
+	reportPings := flag.Bool("report-pings", false, "print a ping line per NotifyPingComplete")
 	flag.Parse()
 	if *name == "" {
 		fmt.Fprintln(os.Stderr, "gopeer: -name is required")
@@ -196,6 +220,13 @@ func main() {
 	config.Events = events{}
 	d := &delegate{name: *name, meta: []byte(*meta)}
 	config.Delegate = d
+	if *ackPayload != "" || *reportPings {
+		p := pings{report: *reportPings}
+		if *ackPayload != "" {
+			p.payload = []byte(*ackPayload)
+		}
+		config.Ping = p
+	}
 	if *verbose {
 		config.LogOutput = os.Stderr
 	} else {
@@ -313,8 +344,8 @@ func handleCommand(list *memberlist.Memberlist, d *delegate, line string, leave 
 // applyFastProfile sets SwiftLB's `fast` profile (GossipSettings.fast in Sources/Gossip):
 // sub-second detection on a healthy LAN. The values must match the Swift profile.
 func applyFastProfile(c *memberlist.Config) {
-	c.ProbeInterval = 100 * time.Millisecond
-	c.ProbeTimeout = 50 * time.Millisecond
+	c.ProbeInterval = 80 * time.Millisecond
+	c.ProbeTimeout = 40 * time.Millisecond
 	c.IndirectChecks = 3
 	c.SuspicionMult = 3
 	c.SuspicionMaxTimeoutMult = 3

@@ -85,7 +85,7 @@ struct MemberInteropTests {
         let crashed = ContinuousClock.now
         g2.crash()
         s2.crash()
-        // fast: probe 100 ms, suspicion 300 ms (k = 0 with 4 members); generous bound for a loaded machine.
+        // fast: probe 80 ms, suspicion 240 ms to 720 ms (k = 1 with 4 members); generous bound for a loaded machine.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for observer in [g1, s1] {
                 for victim in ["g2", "s2"] {

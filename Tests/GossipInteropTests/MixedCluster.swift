@@ -13,23 +13,29 @@ final class MixedCluster: Sendable {
     }
 
     /// Starts `swiftlb members`.
-    func swift(_ name: String, joining seeds: [PeerProcess] = [], secretPath: String?? = .none) throws -> PeerProcess {
+    func swift(
+        _ name: String, joining seeds: [PeerProcess] = [], secretPath: String?? = .none, extraArguments: [String] = []
+    ) throws -> PeerProcess {
         let port = Binaries.freePort()
         var arguments = ["members", "--name", name, "--bind", "127.0.0.1:\(port)", "--profile", profile, "--meta", "meta-\(name)"]
         for seed in seeds { arguments += ["--join", "127.0.0.1:\(seed.port)"] }
         if let path = secretPath ?? self.secretPath { arguments += ["--secret-key-path", path] }
-        let process = try PeerProcess(name: name, port: port, executable: Binaries.swiftlb, arguments: arguments)
+        let process = try PeerProcess(
+            name: name, port: port, executable: Binaries.swiftlb, arguments: arguments + extraArguments)
         processes.add(process)
         return process
     }
 
     /// Starts the Go memberlist peer.
-    func go(_ name: String, joining seeds: [PeerProcess] = [], secretPath: String?? = .none) throws -> PeerProcess {
+    func go(
+        _ name: String, joining seeds: [PeerProcess] = [], secretPath: String?? = .none, extraArguments: [String] = []
+    ) throws -> PeerProcess {
         let port = Binaries.freePort()
         var arguments = ["-name", name, "-bind", "127.0.0.1:\(port)", "-profile", profile, "-meta", "meta-\(name)"]
         for seed in seeds { arguments += ["-join", "127.0.0.1:\(seed.port)"] }
         if let path = secretPath ?? self.secretPath { arguments += ["-secret-key-path", path] }
-        let process = try PeerProcess(name: name, port: port, executable: try Binaries.goPeer(), arguments: arguments)
+        let process = try PeerProcess(
+            name: name, port: port, executable: try Binaries.goPeer(), arguments: arguments + extraArguments)
         processes.add(process)
         return process
     }

@@ -19,6 +19,8 @@ struct PeerEvent: Sendable, Decodable, CustomStringConvertible {
     var sequence: Int?
     var droppedUndecryptable: Int?
     var droppedMalformed: Int?
+    /// `ping` lines (PingDelegate.NotifyPingComplete): the round-trip time.
+    var rttMicroseconds: Int?
 
     init(event: String) { self.event = event }
 

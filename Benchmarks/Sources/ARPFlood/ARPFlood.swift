@@ -4,9 +4,15 @@
 // was injected). Each request carries its sequence number in the sender MAC
 // (02:5e:ss:ss:ss:ss), and replies are addressed to that MAC, so every reply maps to exactly
 // one request. Bounded: at most `--count` requests and `--grace-ms` of waiting afterwards.
+//
+// `ARPFlood respond --interface IF --ip IP [--busy-poll-us N]` instead runs the `Announcer`
+// module alone, configured as `swiftlb announce` configures it, until SIGINT/SIGTERM (prints
+// `msg=ready` on standard error, the counters on standard output at exit): the same data path
+// in a small release binary, for profiling without building the whole `swiftlb` in release.
 import Addressing
 import Announcer
 import Foundation
+import Logging
 import Packets
 
 struct Options {
@@ -48,9 +54,51 @@ func microseconds(_ duration: Duration) -> Double {
     return Double(seconds) * 1e6 + Double(attoseconds) / 1e12
 }
 
+/// `respond` mode: answers for `--ip` on `--interface` until SIGINT/SIGTERM.
+func respond(_ arguments: [String]) async throws {
+    var interface = "", address: IPAddress?, busyPoll = Announcer.Configuration.defaultBusyPollWindow
+    var iterator = arguments.makeIterator()
+    while let flag = iterator.next() {
+        guard let value = iterator.next() else { fatalError("missing value for \(flag)") }
+        switch flag {
+        case "--interface": interface = value
+        case "--ip": address = IPAddress(value)
+        case "--busy-poll-us": busyPoll = .microseconds(Int(value)!)
+        default: fatalError("unknown option \(flag)")
+        }
+    }
+    guard !interface.isEmpty, let address else { fatalError("usage: ARPFlood respond --interface IF --ip IP [--busy-poll-us N]") }
+    var logger = Logger(label: "arpflood.respond")
+    logger.logLevel = .notice
+    let announcer = Announcer(configuration: .init(interfaces: [interface], packetLogLevel: .info, busyPollWindow: busyPoll),
+                              logger: logger)
+    try await announcer.start()
+    await announcer.announce(address)
+    // SIGINT/SIGTERM through dispatch signal sources (default actions ignored), then stop cleanly.
+    let (stopped, stop) = AsyncStream<Int32>.makeStream()
+    var sources: [any DispatchSourceSignal] = []
+    for number in [SIGINT, SIGTERM] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { stop.yield(number) }
+        source.resume()
+        sources.append(source)
+    }
+    FileHandle.standardError.write(Data("msg=ready pid=\(getpid())\n".utf8))
+    for await _ in stopped { break }
+    sources.forEach { $0.cancel() }
+    let counters = await announcer.snapshot()
+    await announcer.stop()
+    for line in counters.lines { print(line) }
+}
+
 @main
 enum ARPFlood {
-    static func main() throws {
+    static func main() async throws {
+        if CommandLine.arguments.dropFirst().first == "respond" {
+            try await respond(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
         let options = Options(Array(CommandLine.arguments.dropFirst()))
         let injector = try FrameInjector(interface: options.interface)
         let prefix: UInt64 = 0x025E_0000_0000

@@ -13,6 +13,10 @@ public enum GossipDirective: Hashable, Sendable {
     case pushPull(with: NodeAddress, join: Bool)
     /// A packet user message (type 8) for the application.
     case deliverUserMessage([UInt8], from: NodeAddress)
+    /// A probe of `member` was answered directly within the probe timeout (memberlist
+    /// `PingDelegate.NotifyPingComplete`): the round-trip time from the ping to the ack, and
+    /// the ack's payload (the peer's `AckPayload`).
+    case pingCompleted(Member, rtt: Duration, payload: [UInt8]?)
     /// A membership change for the application.
     case emit(MemberEvent)
     /// The graceful-leave broadcast has been sent its retransmit limit (or nobody is left to

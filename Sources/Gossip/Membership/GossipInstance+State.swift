@@ -110,10 +110,29 @@ extension GossipInstance {
     }
 
     /// A death (or, with From == Node, a graceful leave).
+    ///
+    /// One deviation from memberlist v0.2.2, which ignores any dead message about a member it
+    /// already holds dead or left: a leave (From == Node) at an incarnation at least ours
+    /// turns a *dead* member into a *left* one (a second event, `leave` after `dead`). A leave
+    /// can arrive after the observer's suspicion ran out, and in the worst race a member
+    /// refutes its own death (incarnation i + 1) and leaves at once: its leave replaces the
+    /// queued refutation, so an observer that declared it dead at i may only ever hear
+    /// dead{i + 1, From: itself}. memberlist keeps it dead and a stray copy of the refutation (alive
+    /// i + 1) later revives the departed member until it is detected dead a second time;
+    /// here the observer records the leave, and that stray alive is too old to revive it.
     mutating func deadNode(_ dead: Dead, now: GossipInstant) {
         guard var member = members[dead.node], dead.incarnation >= member.incarnation else { return }
         suspicions[dead.node] = nil
-        if member.isDeadOrLeft { return }
+        if member.isDeadOrLeft {
+            guard member.state == .dead, dead.node == dead.from, dead.node != name else { return }
+            broadcast(about: dead.node, dead.encoded())
+            member.incarnation = dead.incarnation
+            member.state = .left
+            member.stateChange = now
+            members[dead.node] = member
+            emit(.emit(.leave(member)))
+            return
+        }
         if dead.node == name {
             guard isLeaving else {
                 refute(accusedIncarnation: dead.incarnation)

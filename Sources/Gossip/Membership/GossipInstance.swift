@@ -30,6 +30,13 @@ public struct GossipInstance: Sendable {
     public private(set) var isLeaving = false
 
     var broadcasts = TransmitLimitedQueue()
+    /// The application's broadcasts (memberlist `Delegate.GetBroadcasts`), framed as user
+    /// messages and piggybacked after the protocol's own.
+    var userBroadcasts = TransmitLimitedQueue()
+    /// The payload of the ack to each UDP ping (memberlist `PingDelegate.AckPayload`). The
+    /// shell sets it before handing in a ping; acks to TCP pings and relayed acks carry none,
+    /// as in memberlist.
+    public var ackPayload: [UInt8]?
     var suspicions: [String: Suspicion] = [:]
     private var sequenceNumber: UInt32 = 0
     private var activeProbe: Probe?
@@ -140,6 +147,21 @@ public struct GossipInstance: Sendable {
         }
         return takeOutput()
     }
+
+    /// Queues an application broadcast (memberlist `Delegate.GetBroadcasts` backed by a
+    /// `TransmitLimitedQueue`, the way memberlist applications implement it). It rides on
+    /// probes, acks and gossip as a user message (type 8) in the room the protocol's own
+    /// broadcasts leave, and is sent retransmitMult × ceil(log10(n + 1)) times, n being the
+    /// members not dead or left (memberlist `NumMembers`). Receivers deliver it like any
+    /// packet user message (`NotifyMsg`, `.deliverUserMessage`).
+    /// - Parameter key: a queued broadcast with the same key is replaced (memberlist
+    ///   `NamedBroadcast`); nil replaces nothing.
+    public mutating func queueUserBroadcast(_ message: [UInt8], key: String? = nil) {
+        userBroadcasts.queue(node: key, message: [MessageType.user.rawValue] + message)
+    }
+
+    /// Application broadcasts still to be sent.
+    public var pendingUserBroadcasts: Int { userBroadcasts.count }
 
     /// Publishes new metadata: a new incarnation of the local alive (memberlist `UpdateNode`).
     public mutating func updateMeta(
@@ -286,14 +308,25 @@ public struct GossipInstance: Sendable {
         }
     }
 
-    /// Takes broadcasts for `limit` bytes (2 bytes of compound overhead each).
+    /// Takes broadcasts for `limit` bytes (2 bytes of compound overhead each): the protocol's
+    /// first, then application broadcasts if more than 2 + 1 bytes are left (memberlist
+    /// `getBroadcasts`, whose user messages cost one more byte for the type).
     mutating func takeBroadcasts(limit: Int) -> [[UInt8]] {
         let (messages, leaveFinished) = broadcasts.take(overhead: 2, limit: limit, retransmitLimit: retransmitLimit)
         if leaveFinished, leaveCompletionPending {
             leaveCompletionPending = false
             output.append(.leaveComplete)
         }
-        return messages
+        guard userBroadcasts.count > 0 else { return messages }
+        let available = limit - messages.reduce(0) { $0 + 2 + $1.count }
+        guard available > 2 + 1 else { return messages }
+        let liveCount = members.values.count { !$0.isDeadOrLeft }
+        let user = userBroadcasts.take(
+            overhead: 2,
+            limit: available,
+            retransmitLimit: TransmitLimitedQueue.retransmitLimit(multiplier: settings.retransmitMult, nodeCount: liveCount)
+        )
+        return messages + user.messages
     }
 
     /// memberlist `sendMsg`: the message plus piggybacked broadcasts in the room left by
@@ -522,7 +555,8 @@ public struct GossipInstance: Sendable {
     ) -> [GossipDirective] {
         switch message {
         case .ping(let ping):
-            if let ack = answerStreamPing(ping) {
+            if var ack = answerStreamPing(ping) {
+                ack.payload = ackPayload
                 sendMessage(ack.encoded(), to: replyAddress(ping.sourceAddr, ping.sourcePort, fallback: source))
             }
         case .indirectPing(let request):
@@ -548,7 +582,8 @@ public struct GossipInstance: Sendable {
         return takeOutput()
     }
 
-    /// The ack for a ping (UDP or the TCP fallback), or nil when it names another member.
+    /// The ack for a ping (UDP or the TCP fallback), or nil when it names another member. It
+    /// carries no payload: memberlist answers TCP pings without one (UDP pings get `ackPayload`).
     public func answerStreamPing(_ ping: Ping) -> Ack? {
         guard ping.node.isEmpty || ping.node == name else { return nil }
         return Ack(seqNo: ping.seqNo)
@@ -576,6 +611,11 @@ public struct GossipInstance: Sendable {
             return
         }
         if let probe = activeProbe, probe.seqNo == ack.seqNo {
+            // memberlist reports only a direct ack within ProbeTimeout to the ping delegate:
+            // later ones may be relayed or from the TCP fallback, useless as an RTT.
+            if now - probe.start < settings.probeTimeout, let target = members[probe.target] {
+                output.append(.pingCompleted(target, rtt: now - probe.start, payload: ack.payload))
+            }
             finishSuccessfulProbe(now: now, using: &random)
         }
     }

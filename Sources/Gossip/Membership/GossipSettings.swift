@@ -113,12 +113,12 @@ public struct GossipSettings: Hashable, Sendable {
     )
 
     /// Sub-second failure detection on a healthy LAN (docs/gossip.md derives the numbers):
-    /// a probe every 100 ms, direct-ack timeout 50 ms, suspicion min 3 × 100 ms with Lifeguard
+    /// a probe every 80 ms, direct-ack timeout 40 ms, suspicion min 3 × 80 ms with Lifeguard
     /// confirmations (k = 1) and max 3 × min, gossip every 20 ms so suspicions reach the
     /// accused, and refutations reach everyone, well inside the suspicion timeout.
     public static let fast = GossipSettings(
-        probeInterval: .milliseconds(100),
-        probeTimeout: .milliseconds(50),
+        probeInterval: .milliseconds(80),
+        probeTimeout: .milliseconds(40),
         indirectChecks: 3,
         suspicionMult: 3,
         suspicionMaxTimeoutMult: 3,

@@ -1,11 +1,13 @@
 /// Broadcasts waiting to be piggybacked or gossiped (memberlist `TransmitLimitedQueue`).
 ///
-/// One slot per member name: a newer message about a member replaces the queued one. Each
+/// One slot per key (the member a message is about): a newer message with the same key
+/// replaces the queued one; messages without a key never replace anything. Each
 /// message is sent up to `retransmitLimit` times; selection prefers the fewest-sent, then the
 /// largest that still fits, then the newest (memberlist's btree order).
 struct TransmitLimitedQueue: Sendable {
     struct Item: Sendable {
-        var node: String
+        /// The member the message is about (an application broadcast's own key, or nil).
+        var node: String?
         var message: [UInt8]
         var transmits: Int
         var id: UInt64
@@ -31,13 +33,14 @@ struct TransmitLimitedQueue: Sendable {
         return multiplier * scale
     }
 
-    /// Queues `message` about `node`, dropping a queued message about the same node.
+    /// Queues `message` about `node`, dropping a queued message about the same node (a nil
+    /// `node` replaces nothing).
     /// - Returns: whether a leave broadcast was dropped by the replacement.
     @discardableResult
-    mutating func queue(node: String, message: [UInt8], isLeave: Bool = false) -> Bool {
+    mutating func queue(node: String?, message: [UInt8], isLeave: Bool = false) -> Bool {
         var droppedLeave = false
         items.removeAll { item in
-            guard item.node == node else { return false }
+            guard let node, item.node == node else { return false }
             droppedLeave = droppedLeave || item.isLeave
             return true
         }

@@ -11,15 +11,24 @@ public struct GossipApplication: Sendable {
     public var localUserState: @Sendable (_ join: Bool) -> [UInt8]
     /// A peer's user state from a push/pull (`MergeRemoteState(buf, join)`).
     public var mergeRemoteUserState: @Sendable (_ state: [UInt8], _ join: Bool) -> Void
+    /// The payload of the ack to each UDP ping (memberlist `PingDelegate.AckPayload`).
+    public var ackPayload: @Sendable () -> [UInt8]?
+    /// A direct probe was answered within the probe timeout: the member, the round-trip time
+    /// and the ack's payload (memberlist `PingDelegate.NotifyPingComplete`).
+    public var pingCompleted: @Sendable (_ member: Member, _ rtt: Duration, _ payload: [UInt8]?) -> Void
 
     public init(
         receiveUserMessage: @escaping @Sendable ([UInt8]) -> Void = { _ in },
         localUserState: @escaping @Sendable (Bool) -> [UInt8] = { _ in [] },
-        mergeRemoteUserState: @escaping @Sendable ([UInt8], Bool) -> Void = { _, _ in }
+        mergeRemoteUserState: @escaping @Sendable ([UInt8], Bool) -> Void = { _, _ in },
+        ackPayload: @escaping @Sendable () -> [UInt8]? = { nil },
+        pingCompleted: @escaping @Sendable (Member, Duration, [UInt8]?) -> Void = { _, _, _ in }
     ) {
         self.receiveUserMessage = receiveUserMessage
         self.localUserState = localUserState
         self.mergeRemoteUserState = mergeRemoteUserState
+        self.ackPayload = ackPayload
+        self.pingCompleted = pingCompleted
     }
 }
 
@@ -117,6 +126,13 @@ public actor GossipNode {
         execute(core.updateMeta(meta, now: now, using: &random))
     }
 
+    /// Queues a user message for every member, piggybacked on gossip and sent the retransmit
+    /// limit (memberlist `Delegate.GetBroadcasts`); a queued one with the same `key` is
+    /// replaced. Receivers get it through `receiveUserMessage`.
+    public func queueUserBroadcast(_ bytes: [UInt8], key: String? = nil) {
+        core.queueUserBroadcast(bytes, key: key)
+    }
+
     /// Sends a best-effort (UDP) user message to `address`.
     public func sendUserMessage(_ bytes: [UInt8], to address: NodeAddress) throws {
         socket.sendPacket([[MessageType.user.rawValue] + bytes], to: try address.socketAddress(), checksum: true)
@@ -162,6 +178,7 @@ public actor GossipNode {
         case .packet(let messages, let from):
             guard let source = NodeAddress(from) else { return }
             for message in messages {
+                if case .ping = message { core.ackPayload = application.ackPayload() }
                 execute(core.handle(message, from: source, now: now, using: &random))
             }
         case .stream(let stream):
@@ -254,6 +271,8 @@ public actor GossipNode {
                 startPushPull(with: with, join: join)
             case .deliverUserMessage(let bytes, _):
                 application.receiveUserMessage(bytes)
+            case .pingCompleted(let member, let rtt, let payload):
+                application.pingCompleted(member, rtt, payload)
             case .emit(let event):
                 eventSink.yield(event)
             case .leaveComplete:

@@ -26,6 +26,17 @@ struct SimulatedCluster {
     private(set) var addresses: [String: NodeAddress] = [:]
     private(set) var observations: [Observation] = []
     private(set) var leaveCompleted: Set<String> = []
+    /// Every user message delivered: (receiver, bytes).
+    private(set) var userMessages: [(receiver: String, bytes: [UInt8])] = []
+    /// Every `pingCompleted` directive.
+    private(set) var pingsCompleted: [PingObservation] = []
+
+    struct PingObservation {
+        var observer: String
+        var member: String
+        var rtt: Duration
+        var payload: [UInt8]?
+    }
     private var random: SeededRandomNumberGenerator
 
     init(seed: UInt64, lossRate: Double = 0) {
@@ -152,8 +163,12 @@ struct SimulatedCluster {
                 }
             case .leaveComplete:
                 if let name = nodes[address]?.name { leaveCompleted.insert(name) }
-            case .deliverUserMessage:
-                break
+            case .deliverUserMessage(let bytes, _):
+                if let name = nodes[address]?.name { userMessages.append((name, bytes)) }
+            case .pingCompleted(let member, let rtt, let payload):
+                if let name = nodes[address]?.name {
+                    pingsCompleted.append(PingObservation(observer: name, member: member.name, rtt: rtt, payload: payload))
+                }
             }
         }
     }
