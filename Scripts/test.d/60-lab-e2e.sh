@@ -1,0 +1,375 @@
+#!/usr/bin/env bash
+# SwiftLB end to end in the network-namespace lab (docs/lab.md, "End-to-end tests"): a fake
+# API server, the controller and three `swiftlb speaker`s (profile fast, debug build), and
+# every assertion is about what the client namespace sees on the wire (arp-probe), plus the
+# Service's events and the speakers' /metrics where the scenario is about them.
+#
+#   1  a Service gets an IP and exactly one node answers ARP for it
+#   2  an IPv6 Service likewise through NDP
+#   3  externalTrafficPolicy: Local moves the IP with its endpoint (node2 -> node3)
+#   8  an invalid IPAddressPool keeps the last good configuration (IP still answered,
+#      metallb_k8s_client_config_stale_bool 1, the rejection logged naming the field)
+#   6  deleting the IPAddressPool withdraws its IP: nobody answers
+#   9  a foreign station answering for an owned IP raises a Warning event on the Service
+#      (9b: the owner's swiftlb_conflicts_total counts it)
+#   10 a Go hashicorp/memberlist node in the gossip cluster: it sees every speaker, every
+#      speaker counts it, and the failovers below (5, 4, 7) run with it present
+#   5  SIGTERM of the owner: handover with no unanswered probe (client asks every 50 ms)
+#   4  SIGKILL of the owner's speaker plus its link down: another node answers
+#   7  with the API server stopped, killing the owner still fails over
+#
+# One lab (random name e2e<4 hex>) for all of them; the lab part runs under `timeout`, and
+# the outer script removes the lab (namespaces, extra stations, Go peer, processes, run dir)
+# whatever happens. One PASS/FAIL line per scenario; exit 1 on any failure, with log tails.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo="$(pwd)"
+LAB_BOUND_S="${E2E_TIMEOUT_S:-240}"
+
+if [ "${1:-}" != --in-lab ]; then
+    [ "$(id -u)" -eq 0 ] || { echo "60-lab-e2e: FAIL: needs root (network namespaces)" >&2; exit 1; }
+    command -v kubectl >/dev/null || { echo "60-lab-e2e: FAIL: kubectl missing (Scripts/install-deps)" >&2; exit 1; }
+    # Debug binaries, as Scripts/test builds them; build whatever is missing.
+    [ -x .build/debug/swiftlb ] || swift build --product swiftlb >/dev/null
+    [ -x Benchmarks/.build/debug/arp-probe ] || swift build --package-path Benchmarks --product arp-probe >/dev/null
+    if [ ! -x .build/gopeer/gopeer ]; then
+        mkdir -p .build/gopeer
+        GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-$PWD/.build/gopeer/cache}" \
+            timeout 300 go build -o .build/gopeer/gopeer ./Tests/GoPeer
+    fi
+    name="e2e$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')"
+    # shellcheck source=../lab.d/lib.sh
+    source Scripts/lab.d/lib.sh
+    lab_init "$name" 3
+    lab_cleanup_on_exit
+    status=0
+    started=$SECONDS
+    SWIFTLB="$repo/.build/debug/swiftlb" ARP_PROBE="$repo/Benchmarks/.build/debug/arp-probe" \
+        GOPEER="$repo/.build/gopeer/gopeer" \
+        timeout -k 5 "$LAB_BOUND_S" bash "$0" --in-lab "$name" || status=$?
+    [ "$status" -ne 124 ] || echo "60-lab-e2e: FAIL: timed out after $LAB_BOUND_S s" >&2
+    lab_down
+    trap - EXIT
+    leftovers="$(ip netns list | awk '{print $1}' | grep -E "^slb-.*-$name\$" || true)"
+    [ -z "$leftovers" ] || { echo "60-lab-e2e: FAIL: namespaces left behind: $leftovers" >&2; exit 1; }
+    [ ! -e "$LAB_RUN" ] || { echo "60-lab-e2e: FAIL: run dir $LAB_RUN left behind" >&2; exit 1; }
+    [ "$status" -eq 0 ] || { echo "60-lab-e2e: FAIL (exit $status, $((SECONDS - started)) s)" >&2; exit 1; }
+    echo "60-lab-e2e: passed (lab $name, $((SECONDS - started)) s)"
+    exit 0
+fi
+
+# ---------------------------------------------------------------- inside the timeout
+name="$2"
+# shellcheck source=../lab.d/lib.sh
+source "$repo/Scripts/lab.d/lib.sh"
+# shellcheck source=../lab.d/swiftlb.sh
+source "$repo/Scripts/lab.d/swiftlb.sh"
+# shellcheck source=../lab.d/e2e.sh
+source "$repo/Scripts/lab.d/e2e.sh"
+lab_init "$name" 3
+set +e   # each scenario reports its own failure; the script goes on to the next one
+
+FOREIGN=4   # extra station: a foreign announcer (scenario 9)
+GOPEER_STATION=5   # extra station: the Go memberlist peer (scenario 10)
+failures=()
+on_exit() {
+    local rc=$?
+    if [ "$rc" != 0 ] || [ ${#failures[@]} -gt 0 ]; then
+        echo "60-lab-e2e: failed scenarios: ${failures[*]:-none (exit $rc)}; lab log tails:" >&2
+        e2e_log_tails 20 >&2
+    fi
+    lab_down
+}
+trap on_exit EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+why=""
+because() { why="$*"; return 1; }
+t0=$SECONDS
+scenario() {   # scenario <id> <title> <function>
+    local id="$1" title="$2" fn="$3" start=$SECONDS
+    why=""
+    if "$fn"; then
+        echo "PASS $id $title ($((SECONDS - start)) s)"
+    else
+        echo "FAIL $id $title ($((SECONDS - start)) s): ${why:-see above}"
+        failures+=("$id")
+    fi
+}
+mac_list() { local i; for i in $(seq "$LAB_NODES"); do lab_node_mac "$i"; done; }
+is_node_mac() { e2e_node_of_mac "$1" >/dev/null; }
+all_speakers=(1 2 3)
+
+# Current owner of an IP as a node number (waits for one sole answering MAC).
+owner_of() {
+    local mac node
+    mac="$(e2e_sole_answer "$1" "${2:-10}")" || return 1
+    node="$(e2e_node_of_mac "$mac")" || { echo "answered by $mac, not a node" >&2; return 1; }
+    echo "$node"
+}
+
+echo "-- cluster up: lab $name, 3 nodes, KubeFake, controller, speakers (profile fast)"
+slb_cluster_up --profile fast || { echo "FAIL setup: cluster did not start"; failures+=(setup); exit 1; }
+# Every speaker synced and gossiping with the others before anything is asserted.
+if ! e2e_wait 30 e2e_alive_members_everywhere 3 "${all_speakers[@]}"; then
+    echo "FAIL setup: the speakers do not all see 3 alive gossip members within 30 s"
+    failures+=(setup); exit 1
+fi
+echo "   cluster up in $((SECONDS - t0)) s"
+
+IP4="" IP6="" OWNER=""
+
+s1_ipv4_arp() {
+    IP4="$(slb_service web Cluster IPv4 1)" || because "Service web got no ingress IP" || return 1
+    [[ "$IP4" =~ ^10\.99\.0\.10[0-9]$ ]] || because "ingress $IP4 is not from the lab pool" || return 1
+    local mac r
+    mac="$(e2e_sole_answer "$IP4" 15)" || because "no single MAC answered ARP for $IP4" || return 1
+    is_node_mac "$mac" || because "$IP4 answered by $mac, not a node" || return 1
+    # A longer look: 25 probes, every one answered, by that MAC alone.
+    r="$(e2e_round "$IP4" 25)"
+    [ "$r" = "25 25 $mac" ] || because "25 probes for $IP4: replies/sent/macs = $r, want 25 25 $mac" || return 1
+    OWNER="$(e2e_node_of_mac "$mac")"
+    echo "   web $IP4 answered by node$OWNER ($mac) alone"
+}
+
+s2_ipv6_ndp() {
+    IP6="$(slb_service web6 Cluster IPv6 1)" || because "Service web6 got no ingress IP" || return 1
+    [[ "$IP6" =~ ^fd99::10[0-9]$ ]] || because "ingress $IP6 is not from the lab pool" || return 1
+    local mac r
+    mac="$(e2e_sole_answer "$IP6" 15)" || because "no single MAC answered NDP for $IP6" || return 1
+    is_node_mac "$mac" || because "$IP6 answered by $mac, not a node" || return 1
+    r="$(e2e_round "$IP6" 25)"
+    [ "$r" = "25 25 $mac" ] || because "25 solicitations for $IP6: replies/sent/macs = $r, want 25 25 $mac" || return 1
+    echo "   web6 $IP6 answered by node$(e2e_node_of_mac "$mac") ($mac) alone"
+}
+
+s3_local_follows_endpoint() {
+    local ip mac
+    ip="$(slb_service local Local IPv4 2)" || because "Service local got no ingress IP" || return 1
+    mac="$(e2e_sole_answer "$ip" 15 "$(lab_node_mac 2)")" \
+        || because "$ip (Local, endpoint on node2) not answered by node2 alone" || return 1
+    slb_endpoints_yaml local IPv4 3 | slb_apply || because "could not move the endpoint" || return 1
+    mac="$(e2e_sole_answer "$ip" 15 "$(lab_node_mac 3)")" \
+        || because "$ip not answered by node3 alone within 15 s of the endpoint moving to node3" || return 1
+    echo "   local $ip: node2 -> node3 with its endpoint"
+}
+
+s8_invalid_config_keeps_last_good() {
+    local before i mac
+    before="$(e2e_sole_answer "$IP4" 10)" || because "$IP4 not answered before the bad pool" || return 1
+    # A reversed range: the parser rejects it (field spec.addresses[0]).
+    slb_apply <<EOF || because "could not apply the bad pool" || return 1
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: bad, namespace: $SLB_NS}
+spec:
+  addresses: [10.99.0.129-10.99.0.120]
+EOF
+    for i in "${all_speakers[@]}"; do
+        e2e_wait 10 e2e_metric_is "$i" metallb_k8s_client_config_stale_bool '' 1 \
+            || because "node$i: metallb_k8s_client_config_stale_bool is not 1 within 10 s" || return 1
+        grep -q 'configuration rejected.*addresses' "$LAB_RUN/speaker-node$i.log" \
+            || because "node$i did not log the rejection naming the addresses field" || return 1
+    done
+    mac="$(e2e_sole_answer "$IP4" 5 "$before")" \
+        || because "$IP4 no longer answered by $before alone under the bad config" || return 1
+    grep -m1 'configuration rejected' "$LAB_RUN/speaker-node1.log" | cut -c1-240 | sed 's/^/   node1: /'
+    slb_kubectl -n "$SLB_NS" delete ipaddresspool bad >/dev/null || because "could not delete the bad pool" || return 1
+    for i in "${all_speakers[@]}"; do
+        e2e_wait 10 e2e_metric_is "$i" metallb_k8s_client_config_stale_bool '' 0 \
+            || because "node$i: config still stale 10 s after the bad pool went away" || return 1
+    done
+}
+
+s6_pool_deleted_withdraws() {
+    local ip i
+    # Its own pool and an L2Advertisement for every pool, so that deleting the pool leaves
+    # a valid configuration (an advertisement naming a missing pool is an error here).
+    slb_apply <<EOF || because "could not apply pool gone" || return 1
+apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata: {name: gone, namespace: $SLB_NS}
+spec:
+  addresses: [10.99.0.110/32]
+---
+apiVersion: metallb.io/v1beta1
+kind: L2Advertisement
+metadata: {name: every-pool, namespace: $SLB_NS}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: gone
+  namespace: default
+  annotations: {metallb.io/address-pool: gone}
+spec:
+  type: LoadBalancer
+  selector: {app: gone}
+  ports: [{name: web, port: 80, protocol: TCP}]
+---
+$(slb_endpoints_yaml gone IPv4 1)
+EOF
+    ip="$(slb_wait_ingress gone 30)" || because "Service gone got no ingress IP" || return 1
+    [ "$ip" = 10.99.0.110 ] || because "Service gone got $ip, want 10.99.0.110 from pool gone" || return 1
+    e2e_sole_answer "$ip" 15 >/dev/null || because "$ip not answered by one node before the pool went" || return 1
+    slb_kubectl -n "$SLB_NS" delete ipaddresspool gone >/dev/null || because "could not delete pool gone" || return 1
+    e2e_silent "$ip" 10 || because "$ip still answered 10 s after its pool was deleted" || return 1
+    for i in "${all_speakers[@]}"; do
+        e2e_metric_is "$i" metallb_k8s_client_config_stale_bool '' 0 \
+            || because "node$i: config stale after deleting pool gone (should be valid)" || return 1
+    done
+    e2e_sole_answer "$IP4" 5 >/dev/null || because "web's $IP4 stopped being answered" || return 1
+    echo "   $ip silent after deleting pool gone; $IP4 still answered"
+}
+
+s9_conflict_raises_warning() {
+    local owner_mac
+    owner_mac="$(e2e_sole_answer "$IP4" 10)" || because "$IP4 not answered before the foreign station" || return 1
+    OWNER="$(e2e_node_of_mac "$owner_mac")"
+    e2e_station_attach "$FOREIGN" || because "could not attach the foreign station" || return 1
+    lab_spawn "$FOREIGN" foreign "$SWIFTLB" announce --interface eth0 --ip "$IP4" >/dev/null \
+        || because "could not start the foreign announcer" || return 1
+    conflict_event() {
+        slb_kubectl -n default get events --field-selector involvedObject.name=web \
+            -o jsonpath='{range .items[*]}{.type} {.reason} {.message}{"\n"}{end}' 2>/dev/null \
+            | grep -q "^Warning addressConflict .*$(lab_node_mac "$FOREIGN")"
+    }
+    e2e_wait 15 conflict_event \
+        || because "no Warning addressConflict event naming $(lab_node_mac "$FOREIGN") on default/web within 15 s" || return 1
+    slb_kubectl -n default get events --field-selector involvedObject.name=web \
+        -o jsonpath='{range .items[*]}{.type} {.reason} {.message}{"\n"}{end}' | grep addressConflict | head -n1 | sed 's/^/   event: /'
+    lab_kill foreign KILL
+    e2e_station_remove "$FOREIGN"
+    e2e_sole_answer "$IP4" 10 "$owner_mac" >/dev/null \
+        || because "$IP4 not answered by node$OWNER alone after the foreign station left" || return 1
+}
+
+# Kept apart so the integrator can check it after merging the conflict metric export: the
+# owner's swiftlb_conflicts_total{ip=…} counted the foreign answers of scenario 9.
+s9b_conflict_metric_counts() {
+    [ -n "$OWNER" ] || because "no owner from scenario 9" || return 1
+    e2e_metric_at_least "$OWNER" swiftlb_conflicts_total "ip=\"$IP4\"" 1 \
+        || because "node$OWNER: swiftlb_conflicts_total{ip=\"$IP4\"} is not >= 1 ($(slb_metrics "$OWNER" 2>/dev/null | grep swiftlb_conflicts_total | tr '\n' ' '))" || return 1
+}
+
+s10_go_memberlist_peer() {
+    local i seeds=""
+    for i in "${all_speakers[@]}"; do seeds+="${seeds:+,}$(lab_node_ipv4 "$i"):7946"; done
+    e2e_station_attach "$GOPEER_STATION" || because "could not attach the Go peer's station" || return 1
+    lab_spawn "$GOPEER_STATION" gopeer "$GOPEER" -name gopeer -bind "$(lab_node_ipv4 "$GOPEER_STATION"):7946" \
+        -join "$seeds" -profile fast >/dev/null || because "could not start the Go peer" || return 1
+    gopeer_sees_all() {
+        local n
+        for n in "${all_speakers[@]}"; do
+            grep -q "\"event\":\"join\".*\"node\":\"node$n\"" "$LAB_RUN/gopeer.log" || return 1
+        done
+    }
+    e2e_wait 15 gopeer_sees_all || because "the Go peer did not report node1..3 joined within 15 s" || return 1
+    e2e_wait 15 e2e_alive_members_everywhere 4 "${all_speakers[@]}" \
+        || because "not every speaker counts 4 alive members (3 speakers + Go peer) within 15 s" || return 1
+    e2e_sole_answer "$IP4" 10 >/dev/null || because "$IP4 not answered by one node with the Go peer present" || return 1
+    echo "   Go peer joined; every speaker counts 4 alive members"
+}
+
+# Restarts a stopped node (link up, speaker started) and waits until every speaker and the
+# Go peer count it again.
+restart_node() {
+    local n="$1"
+    lab_link "$n" up
+    slb_speaker_start "$n" || return 1
+    e2e_wait 20 e2e_alive_members_everywhere 4 "${all_speakers[@]}"
+}
+
+s5_sigterm_handover() {
+    local owner owner_mac probe_log term_wall verdict
+    owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before SIGTERM" || return 1
+    owner_mac="$(lab_node_mac "$owner")"
+    lab_spawn client probe5 "$ARP_PROBE" --interface eth0 --target "$IP4" --interval-ms 50 --count 120 >/dev/null
+    probe_log="$LAB_RUN/probe5.log"
+    e2e_wait 5 grep -q "\"mac\":\"$owner_mac\",\"kind\":\"reply\"" "$probe_log" \
+        || because "prober saw no reply from node$owner before SIGTERM" || return 1
+    sleep 0.5   # half a second of steady state in the record (not synchronisation)
+    term_wall="$(date +%s.%N)"
+    lab_kill "speaker-node$owner" TERM
+    lab_wait_exit "speaker-node$owner" 15 || because "node$owner's speaker did not exit within 15 s of SIGTERM" || return 1
+    lab_wait_exit probe5 15 || because "prober did not finish" || return 1
+    verdict="$(python3 - "$probe_log" "$term_wall" "$owner_mac" <<'EOF'
+import json, sys
+path, term_wall, old = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+answers, summary = [], None
+for line in open(path):
+    line = line.strip()
+    if not line.startswith("{"): continue
+    o = json.loads(line)
+    if o.get("summary"): summary = o
+    elif o.get("kind") == "reply": answers.append(o)
+if summary is None: print("FAIL no summary"); sys.exit()
+before = [a["window"] for a in answers if a["wall"] < term_wall]
+if not before: print("FAIL no reply before SIGTERM"); sys.exit()
+first = max(before) + 1          # the first probe that may have gone out after SIGTERM
+last = summary["sent"] - 1       # --count leaves one interval for the last probe's answer
+answered = {a["window"] for a in answers}
+missing = [w for w in range(first, last + 1) if w not in answered]
+new = sorted({a["mac"] for a in answers if a["wall"] >= term_wall and a["mac"] != old})
+late_old = [a for a in answers if a["mac"] == old and a["wall"] >= term_wall]
+print("OK" if not missing and new else "FAIL",
+      f"windows_after_term={last - first + 1} unanswered={len(missing)} {missing[:10]} new_macs={new}",
+      f"old_answered_after_term={len(late_old)}")
+EOF
+)"
+    echo "   $verdict"
+    [[ "$verdict" == OK* ]] || because "handover of $IP4 from node$owner: $verdict" || return 1
+    grep -m1 'handover finished' "$LAB_RUN/speaker-node$owner.log" | cut -c1-200 | sed 's/^/   /'
+    restart_node "$owner" || because "node$owner did not rejoin after restart" || return 1
+}
+
+KILLED=""
+s4_sigkill_link_down_failover() {
+    local owner mac
+    owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before the kill" || return 1
+    lab_kill "speaker-node$owner" KILL
+    lab_link "$owner" down
+    KILLED="$owner"
+    mac="$(e2e_sole_answer "$IP4" 15)" || because "no single node answered $IP4 within 15 s of node$owner's death" || return 1
+    [ "$mac" != "$(lab_node_mac "$owner")" ] || because "still answered by dead node$owner" || return 1
+    echo "   node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac")"
+}
+
+s10b_go_peer_sees_death_and_rejoin() {
+    [ -n "$KILLED" ] || because "scenario 4 killed no node" || return 1
+    e2e_wait 15 grep -q "\"event\":\"dead\".*\"node\":\"node$KILLED\"" "$LAB_RUN/gopeer.log" \
+        || because "the Go peer did not report node$KILLED dead" || return 1
+    restart_node "$KILLED" || because "node$KILLED did not rejoin (4 alive members everywhere) after restart" || return 1
+    e2e_sole_answer "$IP4" 10 >/dev/null || because "$IP4 not answered by one node after node$KILLED rejoined" || return 1
+}
+
+s7_failover_without_apiserver() {
+    local owner mac
+    owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before the outage" || return 1
+    lab_kill apiserver KILL
+    slb_kubectl get namespaces >/dev/null 2>&1 && { because "API server still answers"; return 1; }
+    lab_kill "speaker-node$owner" KILL
+    lab_link "$owner" down
+    mac="$(e2e_sole_answer "$IP4" 15)" \
+        || because "no single node answered $IP4 within 15 s of node$owner's death (API server down)" || return 1
+    [ "$mac" != "$(lab_node_mac "$owner")" ] || because "still answered by dead node$owner" || return 1
+    echo "   API server down, node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac")"
+}
+
+scenario 1 "IPv4 Service: one node answers ARP" s1_ipv4_arp
+scenario 2 "IPv6 Service: one node answers NDP" s2_ipv6_ndp
+scenario 3 "Local policy: the IP follows the endpoint node2 -> node3" s3_local_follows_endpoint
+scenario 8 "invalid pool: last good config kept, stale reported" s8_invalid_config_keeps_last_good
+scenario 6 "pool deleted: its IP is withdrawn" s6_pool_deleted_withdraws
+scenario 9 "foreign MAC answering: Warning event on the Service" s9_conflict_raises_warning
+scenario 9b "foreign MAC answering: swiftlb_conflicts_total" s9b_conflict_metric_counts
+scenario 10 "Go memberlist peer in the gossip cluster" s10_go_memberlist_peer
+scenario 5 "SIGTERM of the owner: handover, no unanswered probe" s5_sigterm_handover
+scenario 4 "SIGKILL + link down of the owner: failover" s4_sigkill_link_down_failover
+scenario 10b "Go peer: sees the death, failover with it present, rejoin" s10b_go_peer_sees_death_and_rejoin
+scenario 7 "API server down: failover still works" s7_failover_without_apiserver
+
+echo "-- lab part took $((SECONDS - t0)) s"
+[ ${#failures[@]} -eq 0 ]
