@@ -144,3 +144,15 @@ e2e_log_tails() {
         tail -n "${1:-15}" "$log" | cut -c1-300
     done
 }
+
+# e2e_metallb_owner <ip> <node-name...>: the owner MetalLB elects among the candidates:
+# the first by sha256("<node>#<ip>") (speaker/layer2_controller.go), computed here with
+# Python's hashlib, independently of SwiftLB's Election module. The IP must be in Go's
+# text form (dotted quad, RFC 5952 IPv6), which is how the lab's IPs are written.
+e2e_metallb_owner() {
+    python3 -c '
+import hashlib, sys
+ip, nodes = sys.argv[1], sys.argv[2:]
+print(min(nodes, key=lambda n: hashlib.sha256((n + "#" + ip).encode()).digest()))
+' "$@"
+}

@@ -102,6 +102,23 @@ mac_list() { local i; for i in $(seq "$LAB_NODES"); do lab_node_mac "$i"; done; 
 is_node_mac() { e2e_node_of_mac "$1" >/dev/null; }
 all_speakers=(1 2 3)
 
+# The owner MetalLB's ordering gives among nodes (numbers), as a node number.
+expected_owner() {
+    local ip="$1" n names=()
+    shift
+    for n in "$@"; do names+=("node$n"); done
+    e2e_metallb_owner "$ip" "${names[@]}" | sed 's/^node//'
+}
+# The nodes of all_speakers except the given ones.
+speakers_but() {
+    local n x keep
+    for n in "${all_speakers[@]}"; do
+        keep=1
+        for x in "$@"; do [ "$n" = "$x" ] && keep=0; done
+        [ $keep = 0 ] || echo "$n"
+    done
+}
+
 # Current owner of an IP as a node number (waits for one sole answering MAC).
 owner_of() {
     local mac node
@@ -131,7 +148,9 @@ s1_ipv4_arp() {
     r="$(e2e_round "$IP4" 25)"
     [ "$r" = "25 25 $mac" ] || because "25 probes for $IP4: replies/sent/macs = $r, want 25 25 $mac" || return 1
     OWNER="$(e2e_node_of_mac "$mac")"
-    echo "   web $IP4 answered by node$OWNER ($mac) alone"
+    [ "$OWNER" = "$(expected_owner "$IP4" "${all_speakers[@]}")" ] \
+        || because "$IP4 answered by node$OWNER, MetalLB's order elects node$(expected_owner "$IP4" "${all_speakers[@]}")" || return 1
+    echo "   web $IP4 answered by node$OWNER ($mac) alone, MetalLB's choice"
 }
 
 s2_ipv6_ndp() {
@@ -142,7 +161,9 @@ s2_ipv6_ndp() {
     is_node_mac "$mac" || because "$IP6 answered by $mac, not a node" || return 1
     r="$(e2e_round "$IP6" 25)"
     [ "$r" = "25 25 $mac" ] || because "25 solicitations for $IP6: replies/sent/macs = $r, want 25 25 $mac" || return 1
-    echo "   web6 $IP6 answered by node$(e2e_node_of_mac "$mac") ($mac) alone"
+    [ "$(e2e_node_of_mac "$mac")" = "$(expected_owner "$IP6" "${all_speakers[@]}")" ] \
+        || because "$IP6 answered by $mac, MetalLB's order elects node$(expected_owner "$IP6" "${all_speakers[@]}")" || return 1
+    echo "   web6 $IP6 answered by node$(e2e_node_of_mac "$mac") ($mac) alone, MetalLB's choice"
 }
 
 s3_local_follows_endpoint() {
@@ -283,9 +304,11 @@ restart_node() {
 }
 
 s5_sigterm_handover() {
-    local owner owner_mac probe_log term_wall verdict
+    local owner owner_mac probe_log term_wall verdict next
     owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before SIGTERM" || return 1
     owner_mac="$(lab_node_mac "$owner")"
+    # shellcheck disable=SC2046
+    next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
     lab_spawn client probe5 "$ARP_PROBE" --interface eth0 --target "$IP4" --interval-ms 50 --count 120 >/dev/null
     probe_log="$LAB_RUN/probe5.log"
     e2e_wait 5 grep -q "\"mac\":\"$owner_mac\",\"kind\":\"reply\"" "$probe_log" \
@@ -295,9 +318,9 @@ s5_sigterm_handover() {
     lab_kill "speaker-node$owner" TERM
     lab_wait_exit "speaker-node$owner" 15 || because "node$owner's speaker did not exit within 15 s of SIGTERM" || return 1
     lab_wait_exit probe5 15 || because "prober did not finish" || return 1
-    verdict="$(python3 - "$probe_log" "$term_wall" "$owner_mac" <<'EOF'
+    verdict="$(python3 - "$probe_log" "$term_wall" "$owner_mac" "$(lab_node_mac "$next")" <<'EOF'
 import json, sys
-path, term_wall, old = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+path, term_wall, old, want = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
 answers, summary = [], None
 for line in open(path):
     line = line.strip()
@@ -314,8 +337,10 @@ answered = {a["window"] for a in answers}
 missing = [w for w in range(first, last + 1) if w not in answered]
 new = sorted({a["mac"] for a in answers if a["wall"] >= term_wall and a["mac"] != old})
 late_old = [a for a in answers if a["mac"] == old and a["wall"] >= term_wall]
-print("OK" if not missing and new else "FAIL",
-      f"windows_after_term={last - first + 1} unanswered={len(missing)} {missing[:10]} new_macs={new}",
+tail = {a["mac"] for a in answers if a["window"] > last - 10}
+print("OK" if not missing and new == [want] and tail == {want} else "FAIL",
+      f"windows_after_term={last - first + 1} unanswered={len(missing)} {missing[:10]} new_macs={new} want={want}",
+      f"last_10_windows_macs={sorted(tail)}",
       f"old_answered_after_term={len(late_old)}")
 EOF
 )"
@@ -327,13 +352,16 @@ EOF
 
 KILLED=""
 s4_sigkill_link_down_failover() {
-    local owner mac
+    local owner mac next
     owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before the kill" || return 1
     lab_kill "speaker-node$owner" KILL
     lab_link "$owner" down
     KILLED="$owner"
     mac="$(e2e_sole_answer "$IP4" 15)" || because "no single node answered $IP4 within 15 s of node$owner's death" || return 1
     [ "$mac" != "$(lab_node_mac "$owner")" ] || because "still answered by dead node$owner" || return 1
+    # shellcheck disable=SC2046
+    next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
+    [ "$mac" = "$(lab_node_mac "$next")" ] || because "$IP4 went to $mac, MetalLB's order elects node$next" || return 1
     echo "   node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac")"
 }
 
@@ -346,7 +374,7 @@ s10b_go_peer_sees_death_and_rejoin() {
 }
 
 s7_failover_without_apiserver() {
-    local owner mac
+    local owner mac next
     owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before the outage" || return 1
     lab_kill apiserver KILL
     slb_kubectl get namespaces >/dev/null 2>&1 && { because "API server still answers"; return 1; }
@@ -355,6 +383,9 @@ s7_failover_without_apiserver() {
     mac="$(e2e_sole_answer "$IP4" 15)" \
         || because "no single node answered $IP4 within 15 s of node$owner's death (API server down)" || return 1
     [ "$mac" != "$(lab_node_mac "$owner")" ] || because "still answered by dead node$owner" || return 1
+    # shellcheck disable=SC2046
+    next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
+    [ "$mac" = "$(lab_node_mac "$next")" ] || because "$IP4 went to $mac, MetalLB's order elects node$next" || return 1
     echo "   API server down, node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac")"
 }
 
