@@ -48,7 +48,9 @@ if [ "${1:-}" != --in-lab ]; then
         GOPEER="$repo/.build/gopeer/gopeer" \
         timeout -k 5 "$LAB_BOUND_S" bash "$0" --in-lab "$name" || status=$?
     [ "$status" -ne 124 ] || echo "60-lab-e2e: FAIL: timed out after $LAB_BOUND_S s" >&2
-    lab_down
+    # The inner part removes the lab itself; this catches what a killed inner part left
+    # (and, when nothing is left, keeps the logs LAB_KEEP_LOGS=1 asked for).
+    if [ -d "$LAB_RUN" ] || [ -n "$(lab_namespaces)" ]; then lab_down; fi
     trap - EXIT
     leftovers="$(ip netns list | awk '{print $1}' | grep -E "^slb-.*-$name\$" || true)"
     [ -z "$leftovers" ] || { echo "60-lab-e2e: FAIL: namespaces left behind: $leftovers" >&2; exit 1; }
@@ -75,7 +77,7 @@ failures=()
 on_exit() {
     local rc=$?
     if [ "$rc" != 0 ] || [ ${#failures[@]} -gt 0 ]; then
-        echo "60-lab-e2e: failed scenarios: ${failures[*]:-none (exit $rc)}; lab log tails:" >&2
+        echo "60-lab-e2e: failed scenarios: ${failures[*]:-none, interrupted (exit $rc)}; lab log tails:" >&2
         e2e_log_tails 20 >&2
     fi
     lab_down
