@@ -244,3 +244,64 @@ slb_metrics() {
     ip netns exec "$(lab_node_ns "$1")" curl -fsS --max-time 3 \
         "http://$(lab_node_ipv4 "$1"):$SLB_METRICS_PORT/metrics"
 }
+
+# slb_gossip_members <i> [state]: node i's speaker's gossip member gauge for <state> (default
+# alive) as an integer; fails if the speaker does not answer or has not published it yet
+# (the gauge is set on the first member event).
+slb_gossip_members() {
+    local value
+    value="$(slb_metrics "$1" 2>/dev/null \
+        | sed -n "s/^swiftlb_gossip_members{state=\"${2:-alive}\"} \([0-9.]*\)$/\1/p")"
+    [ -n "$value" ] || return 1
+    echo "${value%.*}"
+}
+
+# slb_wait_members <count> <timeout-s> [node...]: bounded wait until every given speaker
+# (default: every node) sees <count> alive gossip members and none suspect or dead — the
+# cluster has re-converged after a death or a restart.
+slb_wait_members() {
+    local count="$1" deadline=$((SECONDS + $2)) node missing
+    shift 2
+    local nodes=("$@")
+    [ ${#nodes[@]} -gt 0 ] || mapfile -t nodes < <(seq "$LAB_NODES")
+    while :; do
+        missing=""
+        for node in "${nodes[@]}"; do
+            if [ "$(slb_gossip_members "$node" alive || echo x)" != "$count" ] \
+                || [ "$(slb_gossip_members "$node" suspect || echo x)" != 0 ] \
+                || [ "$(slb_gossip_members "$node" dead || echo x)" != 0 ]; then
+                missing+=" node$node"
+            fi
+        done
+        [ -z "$missing" ] && return 0
+        (( SECONDS < deadline )) || { lab_die "no $count alive gossip members within $2 s on:$missing"; return 1; }
+        sleep 0.1
+    done
+}
+
+# slb_node_die <i>: node i dies — its speaker's process group SIGKILLed and its link set
+# down at both ends right after (as the keepalived anchor's node death).
+slb_node_die() {
+    lab_kill "speaker-node$1" KILL
+    lab_link "$1" down
+}
+
+# slb_node_restart <i> [SPEAKER_ARGS...]: node i comes back like after a reboot: link up,
+# speaker started (nothing else to clean: a SwiftLB speaker keeps no address on the host).
+slb_node_restart() {
+    local i="$1"; shift
+    lab_link "$i" up
+    slb_speaker_start "$i" "$@"
+}
+
+# slb_process_stats <name>: "<rss-kB> <open-fds>" of a spawned process (its pid is the
+# daemon's own: lab_spawn execs through setsid and ip netns exec); fails if it is gone.
+slb_process_stats() {
+    local pid rss fds
+    pid="$(lab_pid "$1")"
+    [ -n "$pid" ] && lab_alive "$pid" || return 1
+    rss="$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)"
+    fds="$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
+    [ -n "$rss" ] || return 1
+    echo "$rss $fds"
+}
