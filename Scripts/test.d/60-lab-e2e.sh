@@ -18,6 +18,12 @@
 #   4  SIGKILL of the owner's speaker plus its link down: another node answers
 #   7  with the API server stopped, killing the owner still fails over
 #
+#   11 a restarted speaker announces no IP it does not own (not even before gossip joined)
+#
+# E2E_XFAIL="<id> …" reports the listed scenarios as XFAIL instead of failing the run: for a
+# speaker bug that is known and reported but not fixed yet. Its default names the open ones
+# (11: the speaker announces before its gossip join, docs/lab.md); E2E_XFAIL= is strict.
+# Remove an id from the default once its fix is in.
 # One lab (random name e2e<4 hex>) for all of them; the lab part runs under `timeout`, and
 # the outer script removes the lab (namespaces, extra stations, Go peer, processes, run dir)
 # whatever happens. One PASS/FAIL line per scenario; exit 1 on any failure, with log tails.
@@ -25,6 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
 LAB_BOUND_S="${E2E_TIMEOUT_S:-240}"
+export E2E_XFAIL="${E2E_XFAIL-11}"
 
 if [ "${1:-}" != --in-lab ]; then
     [ "$(id -u)" -eq 0 ] || { echo "60-lab-e2e: FAIL: needs root (network namespaces)" >&2; exit 1; }
@@ -95,6 +102,8 @@ scenario() {   # scenario <id> <title> <function>
     why=""
     if "$fn"; then
         echo "PASS $id $title ($((SECONDS - start)) s)"
+    elif [[ " ${E2E_XFAIL:-} " == *" $id "* ]]; then
+        echo "XFAIL $id $title ($((SECONDS - start)) s): ${why:-see above} (known bug, E2E_XFAIL)"
     else
         echo "FAIL $id $title ($((SECONDS - start)) s): ${why:-see above}"
         failures+=("$id")
@@ -375,6 +384,43 @@ s10b_go_peer_sees_death_and_rejoin() {
     e2e_sole_answer "$IP4" 10 >/dev/null || because "$IP4 not answered by one node after node$KILLED rejoined" || return 1
 }
 
+# A speaker starting up must not announce an IP that it does not own once it knows the
+# cluster: the restarted node owns neither web's nor web6's IP in MetalLB's order, and the
+# client, watching both IPs from before the restart until the node counts every member
+# again, must see nothing from its MAC (no reply, gratuitous ARP or unsolicited NA).
+s11_restart_claims_nothing() {
+    local n r="" mac ip
+    for n in "${all_speakers[@]}"; do
+        [ "$n" != "$(expected_owner "$IP4" "${all_speakers[@]}")" ] \
+            && [ "$n" != "$(expected_owner "$IP6" "${all_speakers[@]}")" ] && r="$n"
+    done
+    [ -n "$r" ] || because "every node owns web or web6" || return 1
+    mac="$(lab_node_mac "$r")"
+    lab_spawn client watch11v4 "$ARP_PROBE" --interface eth0 --target "$IP4" --interval-ms 100 --duration-s 60 >/dev/null
+    lab_spawn client watch11v6 "$ARP_PROBE" --interface eth0 --target "$IP6" --interval-ms 100 --duration-s 60 >/dev/null
+    for ip in v4 v6; do
+        e2e_wait 5 grep -q '"kind":"reply"' "$LAB_RUN/watch11$ip.log" || because "watcher $ip saw no reply" || return 1
+    done
+    lab_kill "speaker-node$r" TERM
+    lab_wait_exit "speaker-node$r" 15 || because "node$r's speaker did not exit on SIGTERM" || return 1
+    restart_node "$r" || because "node$r did not rejoin after restart" || return 1
+    lab_kill watch11v4 KILL
+    lab_kill watch11v6 KILL
+    local seen
+    seen="$(grep "\"mac\":\"$mac\"" "$LAB_RUN/watch11v4.log" "$LAB_RUN/watch11v6.log")"
+    if [ -n "$seen" ]; then
+        echo "   the client saw $(wc -l <<<"$seen") answers from $mac, the first ones:"
+        head -n 4 <<<"$seen" | sed "s|^$LAB_RUN/|   |"
+        grep -h 'msg=announcing ip\|msg=announcing interfaces\|msg=withdrawn\|informers synced\|gossip started' "$LAB_RUN/speaker-node$r.log" \
+            | tail -n 6 | cut -c1-160 | sed "s/^/   node$r: /"
+        because "restarted node$r (owner of neither $IP4 nor $IP6) announced one of them on the wire"
+        return 1
+    fi
+    e2e_sole_answer "$IP4" 10 "$(lab_node_mac "$(expected_owner "$IP4" "${all_speakers[@]}")")" >/dev/null \
+        || because "$IP4 not answered by its owner alone after node$r rejoined" || return 1
+    echo "   node$r restarted; nothing from $mac for $IP4 or $IP6"
+}
+
 s7_failover_without_apiserver() {
     local owner mac next
     owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before the outage" || return 1
@@ -402,6 +448,7 @@ scenario 10 "Go memberlist peer in the gossip cluster" s10_go_memberlist_peer
 scenario 5 "SIGTERM of the owner: handover, no unanswered probe" s5_sigterm_handover
 scenario 4 "SIGKILL + link down of the owner: failover" s4_sigkill_link_down_failover
 scenario 10b "Go peer: sees the death, failover with it present, rejoin" s10b_go_peer_sees_death_and_rejoin
+scenario 11 "restarted speaker announces no IP it does not own" s11_restart_claims_nothing
 scenario 7 "API server down: failover still works" s7_failover_without_apiserver
 
 echo "-- lab part took $((SECONDS - t0)) s"
