@@ -362,6 +362,15 @@ EOF
 }
 
 KILLED=""
+# After node <dead> died: web6's IPv6 is answered (NDP) by MetalLB's choice among the others.
+v6_follows_order() {
+    local want
+    # shellcheck disable=SC2046
+    want="$(expected_owner "$IP6" $(speakers_but "$1"))"
+    e2e_sole_answer "$IP6" 15 "$(lab_node_mac "$want")" >/dev/null \
+        || because "$IP6 not answered by node$want alone after node$1 died" || return 1
+}
+
 s4_sigkill_link_down_failover() {
     local owner mac next
     owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before the kill" || return 1
@@ -373,7 +382,8 @@ s4_sigkill_link_down_failover() {
     # shellcheck disable=SC2046
     next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
     [ "$mac" = "$(lab_node_mac "$next")" ] || because "$IP4 went to $mac, MetalLB's order elects node$next" || return 1
-    echo "   node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac")"
+    v6_follows_order "$owner" || return 1
+    echo "   node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac"), $IP6 by node$(expected_owner "$IP6" $(speakers_but "$owner"))"
 }
 
 s10b_go_peer_sees_death_and_rejoin() {
@@ -434,7 +444,8 @@ s7_failover_without_apiserver() {
     # shellcheck disable=SC2046
     next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
     [ "$mac" = "$(lab_node_mac "$next")" ] || because "$IP4 went to $mac, MetalLB's order elects node$next" || return 1
-    echo "   API server down, node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac")"
+    v6_follows_order "$owner" || return 1
+    echo "   API server down, node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac"), $IP6 by node$(expected_owner "$IP6" $(speakers_but "$owner"))"
 }
 
 scenario 1 "IPv4 Service: one node answers ARP" s1_ipv4_arp
