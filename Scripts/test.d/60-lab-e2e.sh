@@ -18,6 +18,8 @@
 #   4  SIGKILL of the owner's speaker plus its link down: another node answers
 #   7  with the API server stopped, killing the owner still fails over
 #
+#   12 a dual-stack Service: both IPs answered by the node MetalLB elects for the first
+#   13 deleting the Service withdraws both IPs
 #   11 a restarted speaker announces no IP it does not own (not even before gossip joined)
 #
 # E2E_XFAIL="<id> …" reports the listed scenarios as XFAIL instead of failing the run: for a
@@ -261,6 +263,49 @@ EOF
     echo "   $ip silent after deleting pool gone; $IP4 still answered"
 }
 
+# A dual-stack Service: both IPs answered by the same node, the one MetalLB's order elects
+# for its first ingress IP (MetalLB hashes that one for every family).
+DS_IPS=()
+s12_dual_stack_one_owner() {
+    local first want ip
+    slb_apply <<EOF || because "could not apply Service dual" || return 1
+apiVersion: v1
+kind: Service
+metadata: {name: dual, namespace: default}
+spec:
+  type: LoadBalancer
+  ipFamilyPolicy: RequireDualStack
+  ipFamilies: [IPv4, IPv6]
+  selector: {app: dual}
+  ports: [{name: web, port: 80, protocol: TCP}]
+---
+$(slb_endpoints_yaml dual IPv4 1)
+EOF
+    dual_ingress() {
+        mapfile -t DS_IPS < <(slb_kubectl -n default get service dual \
+            -o jsonpath='{range .status.loadBalancer.ingress[*]}{.ip}{"\n"}{end}' 2>/dev/null)
+        [ ${#DS_IPS[@]} -eq 2 ]
+    }
+    e2e_wait 30 dual_ingress || because "Service dual did not get two ingress IPs (got: ${DS_IPS[*]:-none})" || return 1
+    first="${DS_IPS[0]}"
+    want="$(lab_node_mac "$(expected_owner "$first" "${all_speakers[@]}")")"
+    for ip in "${DS_IPS[@]}"; do
+        e2e_sole_answer "$ip" 15 "$want" >/dev/null \
+            || because "$ip (of dual ${DS_IPS[*]}) not answered by $want alone, MetalLB's owner for $first" || return 1
+    done
+    echo "   dual ${DS_IPS[*]} both answered by $want"
+}
+
+# Deleting a Service withdraws its IPs.
+s13_service_deleted_withdraws() {
+    local ip
+    [ ${#DS_IPS[@]} -eq 2 ] || because "no dual-stack Service from scenario 12" || return 1
+    slb_kubectl -n default delete service dual >/dev/null || because "could not delete Service dual" || return 1
+    for ip in "${DS_IPS[@]}"; do
+        e2e_silent "$ip" 10 || because "$ip still answered 10 s after Service dual was deleted" || return 1
+    done
+}
+
 s9_conflict_raises_warning() {
     local owner_mac
     owner_mac="$(e2e_sole_answer "$IP4" 10)" || because "$IP4 not answered before the foreign station" || return 1
@@ -458,6 +503,8 @@ scenario 2 "IPv6 Service: one node answers NDP" s2_ipv6_ndp
 scenario 3 "Local policy: the IP follows the endpoint node2 -> node3" s3_local_follows_endpoint
 scenario 8 "invalid pool: last good config kept, stale reported" s8_invalid_config_keeps_last_good
 scenario 6 "pool deleted: its IP is withdrawn" s6_pool_deleted_withdraws
+scenario 12 "dual-stack Service: both IPs on one node" s12_dual_stack_one_owner
+scenario 13 "Service deleted: its IPs are withdrawn" s13_service_deleted_withdraws
 scenario 9 "foreign MAC answering: Warning event on the Service" s9_conflict_raises_warning
 scenario 9b "foreign MAC answering: swiftlb_conflicts_total" s9b_conflict_metric_counts
 scenario 10 "Go memberlist peer in the gossip cluster" s10_go_memberlist_peer
