@@ -132,6 +132,13 @@ speakers_but() {
     done
 }
 
+# assigned_event <service> <node>: the Service has MetalLB's event for that node announcing.
+assigned_event() {
+    slb_kubectl -n default get events --field-selector "involvedObject.name=$1" \
+        -o jsonpath='{range .items[*]}{.type} {.reason} {.message}{"\n"}{end}' 2>/dev/null \
+        | grep -q "^Normal nodeAssigned announcing from node \"node$2\" with protocol \"layer2\""
+}
+
 # Current owner of an IP as a node number (waits for one sole answering MAC).
 owner_of() {
     local mac node
@@ -163,7 +170,9 @@ s1_ipv4_arp() {
     OWNER="$(e2e_node_of_mac "$mac")"
     [ "$OWNER" = "$(expected_owner "$IP4" "${all_speakers[@]}")" ] \
         || because "$IP4 answered by node$OWNER, MetalLB's order elects node$(expected_owner "$IP4" "${all_speakers[@]}")" || return 1
-    echo "   web $IP4 answered by node$OWNER ($mac) alone, MetalLB's choice"
+    e2e_wait 10 assigned_event web "$OWNER" \
+        || because "no Normal nodeAssigned event for node$OWNER on default/web within 10 s" || return 1
+    echo "   web $IP4 answered by node$OWNER ($mac) alone, MetalLB's choice; nodeAssigned event names it"
 }
 
 s2_ipv6_ndp() {
@@ -433,6 +442,8 @@ s4_sigkill_link_down_failover() {
     next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
     [ "$mac" = "$(lab_node_mac "$next")" ] || because "$IP4 went to $mac, MetalLB's order elects node$next" || return 1
     v6_follows_order "$owner" || return 1
+    e2e_wait 10 assigned_event web "$next" \
+        || because "no Normal nodeAssigned event for the new owner node$next on default/web" || return 1
     echo "   node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac"), $IP6 by node$(expected_owner "$IP6" $(speakers_but "$owner"))"
 }
 
