@@ -260,21 +260,22 @@ slb_gossip_members() {
 # (default: every node) sees <count> alive gossip members and none suspect or dead — the
 # cluster has re-converged after a death or a restart.
 slb_wait_members() {
-    local count="$1" deadline=$((SECONDS + $2)) node missing
+    local count="$1" timeout="$2" deadline=$((SECONDS + $2)) node missing alive suspect dead
     shift 2
     local nodes=("$@")
     [ ${#nodes[@]} -gt 0 ] || mapfile -t nodes < <(seq "$LAB_NODES")
     while :; do
         missing=""
         for node in "${nodes[@]}"; do
-            if [ "$(slb_gossip_members "$node" alive || echo x)" != "$count" ] \
-                || [ "$(slb_gossip_members "$node" suspect || echo x)" != 0 ] \
-                || [ "$(slb_gossip_members "$node" dead || echo x)" != 0 ]; then
-                missing+=" node$node"
+            alive="$(slb_gossip_members "$node" alive || echo -)"
+            suspect="$(slb_gossip_members "$node" suspect || echo -)"
+            dead="$(slb_gossip_members "$node" dead || echo -)"
+            if [ "$alive" != "$count" ] || [ "$suspect" != 0 ] || [ "$dead" != 0 ]; then
+                missing+=" node$node(alive=$alive,suspect=$suspect,dead=$dead)"
             fi
         done
         [ -z "$missing" ] && return 0
-        (( SECONDS < deadline )) || { lab_die "no $count alive gossip members within $2 s on:$missing"; return 1; }
+        (( SECONDS < deadline )) || { lab_die "no $count alive gossip members within $timeout s on:$missing"; return 1; }
         sleep 0.1
     done
 }
