@@ -7,6 +7,7 @@
 #   1  a Service gets an IP and exactly one node answers ARP for it
 #   2  an IPv6 Service likewise through NDP
 #   3  externalTrafficPolicy: Local moves the IP with its endpoint (node2 -> node3)
+#   3b the same for IPv6, and the client sees the new owner's unsolicited NA
 #   8  an invalid IPAddressPool keeps the last good configuration (IP still answered,
 #      metallb_k8s_client_config_stale_bool 1, the rejection logged naming the field)
 #   6  deleting the IPAddressPool withdraws its IP: nobody answers
@@ -15,7 +16,8 @@
 #   10 a Go hashicorp/memberlist node in the gossip cluster: it sees every speaker, every
 #      speaker counts it, and the failovers below (5, 4, 7) run with it present
 #   5  SIGTERM of the owner: handover with no unanswered probe (client asks every 50 ms)
-#   4  SIGKILL of the owner's speaker plus its link down: another node answers
+#   4  SIGKILL of the owner's speaker plus its link down: another node answers, and the
+#      client sees its gratuitous ARP and no probe answered by two MACs
 #   7  with the API server stopped, killing the owner still fails over
 #
 #   12 a dual-stack Service: both IPs answered by the node MetalLB elects for the first
@@ -209,6 +211,26 @@ s3_local_follows_endpoint() {
         -o jsonpath='{range .items[*]}{.type} {.reason} {.message}{"\n"}{end}' 2>/dev/null \
         | grep addressConflict | sed 's/^/   note: event during the move: /'
     return 0
+}
+
+# The IPv6 twin of 3, watched from before the move: the new owner's unsolicited Neighbor
+# Advertisement reaches the client (the NDP counterpart of the gratuitous ARP).
+s3b_local_ipv6_unsolicited_na() {
+    local ip n3
+    n3="$(lab_node_mac 3)"
+    ip="$(slb_service local6 Local IPv6 2)" || because "Service local6 got no ingress IP" || return 1
+    e2e_sole_answer "$ip" 15 "$(lab_node_mac 2)" >/dev/null \
+        || because "$ip (Local, endpoint on node2) not answered by node2 alone" || return 1
+    lab_spawn client watch3b "$ARP_PROBE" --interface eth0 --target "$ip" --duration-s 20 \
+        --until-mac "$n3" --linger-ms 1500 >/dev/null
+    e2e_wait 5 grep -q "\"mac\":\"$(lab_node_mac 2)\"" "$LAB_RUN/watch3b.log" \
+        || because "watcher saw no answer from node2 before the move" || return 1
+    slb_endpoints_yaml local6 IPv6 3 | slb_apply || because "could not move the endpoint" || return 1
+    lab_wait_exit watch3b 20 || because "watcher did not finish" || return 1
+    grep -q "\"mac\":\"$n3\",\"kind\":\"unsolicited_na\"" "$LAB_RUN/watch3b.log" \
+        || because "the client saw no unsolicited NA from node3 for $ip after the move" || return 1
+    e2e_sole_answer "$ip" 10 "$n3" >/dev/null || because "$ip not answered by node3 alone after the move" || return 1
+    echo "   local6 $ip: node2 -> node3, unsolicited NA from node3 seen"
 }
 
 s8_invalid_config_keeps_last_good() {
@@ -440,6 +462,11 @@ v6_follows_order() {
 s4_sigkill_link_down_failover() {
     local owner mac next
     owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before the kill" || return 1
+    # A watcher from before the death: the new owner's gratuitous ARP must reach the client.
+    lab_spawn client watch4 "$ARP_PROBE" --interface eth0 --target "$IP4" --duration-s 20 \
+        --initial-mac "$(lab_node_mac "$owner")" --until-mac-change --linger-ms 1500 >/dev/null
+    e2e_wait 5 grep -q "\"mac\":\"$(lab_node_mac "$owner")\"" "$LAB_RUN/watch4.log" \
+        || because "watcher saw no answer from node$owner before the kill" || return 1
     lab_kill "speaker-node$owner" KILL
     lab_link "$owner" down
     KILLED="$owner"
@@ -448,6 +475,11 @@ s4_sigkill_link_down_failover() {
     # shellcheck disable=SC2046
     next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
     [ "$mac" = "$(lab_node_mac "$next")" ] || because "$IP4 went to $mac, MetalLB's order elects node$next" || return 1
+    lab_wait_exit watch4 20 || because "watcher did not finish" || return 1
+    grep -q "\"mac\":\"$mac\",\"kind\":\"garp\"" "$LAB_RUN/watch4.log" \
+        || because "the client saw no gratuitous ARP from the new owner $mac" || return 1
+    grep '"summary":true' "$LAB_RUN/watch4.log" | grep -q '"dual_answer_windows":0' \
+        || because "two MACs answered one probe after the takeover: $(grep '"summary":true' "$LAB_RUN/watch4.log")" || return 1
     v6_follows_order "$owner" || return 1
     e2e_wait 10 assigned_event web "$next" \
         || because "no Normal nodeAssigned event for the new owner node$next on default/web" || return 1
@@ -569,6 +601,7 @@ s7_failover_without_apiserver() {
 scenario 1 "IPv4 Service: one node answers ARP" s1_ipv4_arp
 scenario 2 "IPv6 Service: one node answers NDP" s2_ipv6_ndp
 scenario 3 "Local policy: the IP follows the endpoint node2 -> node3" s3_local_follows_endpoint
+scenario 3b "Local IPv6: the new owner sends an unsolicited NA" s3b_local_ipv6_unsolicited_na
 scenario 8 "invalid pool: last good config kept, stale reported" s8_invalid_config_keeps_last_good
 scenario 6 "pool deleted: its IP is withdrawn" s6_pool_deleted_withdraws
 scenario 12 "dual-stack Service: both IPs on one node" s12_dual_stack_one_owner
