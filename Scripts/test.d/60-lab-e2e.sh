@@ -174,6 +174,24 @@ long_look_ok() {
     [ $# -eq 4 ] && [ "$2" = 25 ] && (( $1 >= 24 )) && [ "$3" = "$4" ]
 }
 
+# announced_only_on <node>: metallb_speaker_announced{ip=IP4,…} is 1 on that speaker and
+# absent on the other running ones, which all report swiftlb_owner{ip=IP4,node=node<node>} 1.
+announced_only_on() {
+    local i
+    for i in $(running_speakers); do
+        if [ "$i" = "$1" ]; then
+            e2e_wait 10 e2e_metric_is "$i" metallb_speaker_announced "ip=\"$IP4\".*service=\"default/web\"|service=\"default/web\".*ip=\"$IP4\"" 1 \
+                || because "node$i: metallb_speaker_announced for default/web $IP4 is not 1" || return 1
+        else
+            [ -z "$(e2e_metric "$i" metallb_speaker_announced "ip=\"$IP4\"")" ] \
+                || because "node$i (not the owner) exports metallb_speaker_announced for $IP4" || return 1
+        fi
+        e2e_wait 10 e2e_metric_is "$i" swiftlb_owner "ip=\"$IP4\".*node=\"node$1\"|node=\"node$1\".*ip=\"$IP4\"" 1 \
+            || because "node$i: swiftlb_owner{ip=$IP4,node=node$1} is not 1" || return 1
+    done
+}
+running_speakers() { local i; for i in "${all_speakers[@]}"; do lab_running "speaker-node$i" && echo "$i"; done; }
+
 s1_ipv4_arp() {
     IP4="$(slb_service web Cluster IPv4 1)" || because "Service web got no ingress IP" || return 1
     [[ "$IP4" =~ ^10\.99\.0\.10[0-9]$ ]] || because "ingress $IP4 is not from the lab pool" || return 1
@@ -189,6 +207,8 @@ s1_ipv4_arp() {
         || because "$IP4 answered by node$OWNER, MetalLB's order elects node$(expected_owner "$IP4" "${all_speakers[@]}")" || return 1
     e2e_wait 10 assigned_event web "$OWNER" \
         || because "no Normal nodeAssigned event for node$OWNER on default/web within 10 s" || return 1
+    # MetalLB's dashboards: metallb_speaker_announced on the owner alone; swiftlb_owner on all.
+    announced_only_on "$OWNER" || return 1
     echo "   web $IP4 answered by node$OWNER ($mac) alone, MetalLB's choice; nodeAssigned event names it"
 }
 
@@ -491,6 +511,9 @@ s4_sigkill_link_down_failover() {
     v6_follows_order "$owner" || return 1
     e2e_wait 10 assigned_event web "$next" \
         || because "no Normal nodeAssigned event for the new owner node$next on default/web" || return 1
+    announced_only_on "$next" || return 1
+    e2e_metric_at_least "$next" swiftlb_takeover_seconds_count '' 1 \
+        || because "node$next took over but swiftlb_takeover_seconds_count is not >= 1" || return 1
     echo "   node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac"), $IP6 by node$(expected_owner "$IP6" $(speakers_but "$owner"))"
 }
 
