@@ -2,7 +2,9 @@
 # SwiftLB end to end in the network-namespace lab (docs/lab.md, "End-to-end tests"): a fake
 # API server, the controller and three `swiftlb speaker`s (profile fast, debug build), and
 # every assertion is about what the client namespace sees on the wire (arp-probe), plus the
-# Service's events and the speakers' /metrics where the scenario is about them.
+# Service's events and the speakers' /metrics where the scenario is about them. Expected
+# owners come from MetalLB's order (sha256 of "node#ip") computed here independently.
+# In the order they run:
 #
 #   1  a Service gets an IP and exactly one node answers ARP for it
 #   2  an IPv6 Service likewise through NDP
@@ -11,26 +13,27 @@
 #   8  an invalid IPAddressPool keeps the last good configuration (IP still answered,
 #      metallb_k8s_client_config_stale_bool 1, the rejection logged naming the field)
 #   6  deleting the IPAddressPool withdraws its IP: nobody answers
+#   12 a dual-stack Service: both IPs answered by the node MetalLB elects for the first
+#   13 deleting the Service withdraws both IPs
 #   9  a foreign station answering for an owned IP raises a Warning event on the Service
 #      (9b: the owner's swiftlb_conflicts_total counts it)
 #   10 a Go hashicorp/memberlist node in the gossip cluster: it sees every speaker, every
-#      speaker counts it, and the failovers below (5, 4, 7) run with it present
+#      speaker counts it; everything below runs with it present
 #   5  SIGTERM of the owner: handover with no unanswered probe (client asks every 50 ms)
 #   4  SIGKILL of the owner's speaker plus its link down: another node answers, and the
 #      client sees its gratuitous ARP and no probe answered by two MACs
-#   7  with the API server stopped, killing the owner still fails over
-#
-#   12 a dual-stack Service: both IPs answered by the node MetalLB elects for the first
-#   13 deleting the Service withdraws both IPs
+#   10b the Go peer sees that death; the node restarts and rejoins
 #   11 a restarted speaker announces no IP it does not own (not even before gossip joined)
 #   14 a speaker started while the API server is paused (past its seed-list wait) joins the
 #      gossip cluster once the API answers again; no IP answered by two nodes
+#   7  with the API server stopped, killing the owner still fails over
 #
 # E2E_XFAIL="<id> …" reports the listed scenarios as XFAIL instead of failing the run: for a
 # speaker bug that is known and reported but not fixed yet. Its default names the open ones
 # (11: the speaker announces before its gossip join; 14: a speaker whose seed list came
-# too late never joins; docs/lab.md); E2E_XFAIL= is strict.
-# Remove an id from the default once its fix is in.
+# too late never joins; see docs/lab.md); E2E_XFAIL= is strict. Remove an id from the
+# default once its fix is in.
+#
 # One lab (random name e2e<4 hex>) for all of them; the lab part runs under `timeout`, and
 # the outer script removes the lab (namespaces, extra stations, Go peer, processes, run dir)
 # whatever happens. One PASS/FAIL line per scenario; exit 1 on any failure, with log tails.
@@ -120,7 +123,6 @@ scenario() {   # scenario <id> <title> <function>
         failures+=("$id")
     fi
 }
-mac_list() { local i; for i in $(seq "$LAB_NODES"); do lab_node_mac "$i"; done; }
 is_node_mac() { e2e_node_of_mac "$1" >/dev/null; }
 all_speakers=(1 2 3)
 
