@@ -624,7 +624,11 @@ s14_start_during_api_outage_joins() {
     gone=$(( $(grep -c 'gossip started' "$LAB_RUN/speaker-node$r.log") + 1 ))
     e2e_wait 20 gossip_started_again || rc=1
     kubefake_faults '{"pause":false}' || because "could not resume KubeFake" || return 1
-    [ "$rc" = 0 ] || because "node$r did not start gossip within 20 s" || return 1
+    if [ "$rc" != 0 ]; then
+        tail -n 5 "$LAB_RUN/speaker-node$r.log" | cut -c1-200 | sed "s/^/   node$r: /"
+        because "node$r did not start gossip within 20 s"
+        return 1
+    fi
     grep 'gossip started' "$LAB_RUN/speaker-node$r.log" | tail -n 1 | cut -c1-160 | sed "s/^/   node$r: /"
     if ! e2e_wait 20 e2e_alive_members_everywhere 4 "${all_speakers[@]}"; then
         local round
