@@ -18,8 +18,9 @@
 #
 # `loss` runs in the background while partition, flap, apiserver and wrongkey run; `flood`
 # runs last, alone (it saturates the CPU, which would make the loss test measure the flood).
-# Usage: 70-lab-chaos.sh [SCENARIO...] (default: all). Total wall time about 7 minutes.
-# CHAOS_CONFLICT_METRIC=1 also asserts swiftlb_conflicts_total > 0 after the partition.
+# Usage: 70-lab-chaos.sh [SCENARIO...] (default: all). Wall time about 6 minutes.
+# CHAOS_CONFLICT_METRIC=0 skips check_conflict_metric (swiftlb_conflicts_total > 0 after the
+# partition), CHAOS_LOSS_SECONDS shortens the loss scenario (default 300).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
@@ -142,8 +143,8 @@ scenario_partition() {
     fi
 }
 
-# check_conflict_metric: some speaker counted the conflict in swiftlb_conflicts_total (its
-# export comes with the observability branch; run with CHAOS_CONFLICT_METRIC=1 after merging).
+# check_conflict_metric: some speaker counted the conflict in swiftlb_conflicts_total (kept
+# apart so the metric's export can be checked on its own; CHAOS_CONFLICT_METRIC=0 skips it).
 check_conflict_metric() {
     local i total=0 n
     for i in 1 2 3; do
@@ -167,7 +168,7 @@ scenario_flap() {
     fds_f="$(chaos_fds "$pid_f")"; threads_f="$(chaos_threads "$pid_f")"
     fds_o="$(chaos_fds "$pid_o")"; threads_o="$(chaos_threads "$pid_o")"
     chaos_log "owner node$owner (fds $fds_o, threads $threads_o); flapping node$flapper (fds $fds_f, threads $threads_f)"
-    lab_spawn client flapwatch "$ARP_PROBE" --interface eth0 --target "$ip" --interval-ms 50 --duration-s 45 >/dev/null
+    lab_spawn client flapwatch "$ARP_PROBE" --interface eth0 --target "$ip" --interval-ms 50 --duration-s 34 >/dev/null
     for i in $(seq 15); do
         lab_link "$flapper" down
         sleep 1
@@ -337,7 +338,8 @@ scenario_flood() {
     lab_wait_exit floodwatch 15 || true
     local summary
     summary="$(grep '"summary":true' "$LAB_RUN/floodwatch.log" || true)"
-    chaos_log "client's own probes during the flood: $(sed -nE 's/.*("sent":[0-9]+,"replies":[0-9]+).*("macs":\[[^]]*\]).*/\1 \2/p' <<<"$summary")"
+    # (Its reply count includes the answers to the flood, which it sees too: only the MACs matter.)
+    chaos_log "client's own probes during the flood: $(sed -nE 's/.*("sent":[0-9]+).*("macs":\[[^]]*\]).*/\1 \2/p' <<<"$summary")"
     grep -q "\"macs\":\[\"$(lab_node_mac "$owner")\"\]" <<<"$summary" \
         || fail "the client saw another MAC during the flood: $summary"
     no_member_died || fail "a speaker declared a member dead during the flood (false failover)"
