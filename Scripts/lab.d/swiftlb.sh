@@ -257,8 +257,11 @@ slb_gossip_members() {
 }
 
 # slb_wait_members <count> <timeout-s> [node...]: bounded wait until every given speaker
-# (default: every node) sees <count> alive gossip members and none suspect or dead — the
-# cluster has re-converged after a death or a restart.
+# (default: every node) sees <count> members alive or suspect and none dead — the cluster
+# has re-converged after a death or a restart. Suspects count as members, as in MetalLB's
+# election; and the speaker refreshes its gauge only on member events, which a refuted
+# suspicion does not raise (memberlist semantics), so "suspect" may stay at 1 after a
+# restarted node was briefly suspected and has long refuted it.
 slb_wait_members() {
     local count="$1" timeout="$2" deadline=$((SECONDS + $2)) node missing alive suspect dead
     shift 2
@@ -270,7 +273,7 @@ slb_wait_members() {
             alive="$(slb_gossip_members "$node" alive || echo -)"
             suspect="$(slb_gossip_members "$node" suspect || echo -)"
             dead="$(slb_gossip_members "$node" dead || echo -)"
-            if [ "$alive" != "$count" ] || [ "$suspect" != 0 ] || [ "$dead" != 0 ]; then
+            if [ "$alive" = - ] || [ "$suspect" = - ] || [ "$((alive + suspect))" != "$count" ] || [ "$dead" != 0 ]; then
                 missing+=" node$node(alive=$alive,suspect=$suspect,dead=$dead)"
             fi
         done
