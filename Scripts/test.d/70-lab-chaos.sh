@@ -330,12 +330,12 @@ scenario_loss() {
     (( dropped > 0 )) || fail "the loss rules dropped nothing"
     grep -q "\"macs\":\[\"$(lab_node_mac "$owner")\"\]" <<<"$summary" \
         || fail "the client saw other MACs than node$owner's: $summary"
-    no_member_died || fail "a speaker declared a member dead or left under 5 % loss ($profile)"
+    no_member_died || fail "a speaker declared a member dead or left under 5 % loss ($profile; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
     local sent replies
     sent="$(sed -nE 's/.*"sent":([0-9]+).*/\1/p' <<<"$summary")"
     replies="$(sed -nE 's/.*"replies":([0-9]+).*/\1/p' <<<"$summary")"
     (( replies * 100 >= sent * 95 )) || fail "only $replies of $sent probes answered"
-    chaos_log "profile $profile: $replies/$sent probes answered, all by node$owner; $dropped gossip packets dropped; no member died"
+    chaos_log "profile $profile: $replies/$sent probes answered, all by node$owner; $dropped gossip packets dropped; no member died (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 }
 
 scenario_flood() {
