@@ -7,7 +7,7 @@ import Logging
 /// (through `ObjectStore`) and watch fan-out. One actor owns all of it, so every write and the
 /// watch events it produces are ordered by the single resourceVersion counter.
 public actor KubeFakeAPI {
-    public private(set) var store: ObjectStore
+    public internal(set) var store: ObjectStore
     public nonisolated let catalog: ResourceCatalog
     var rng = SystemRandomNumberGenerator()
     var acceptedTokens: Set<String>?
@@ -18,6 +18,8 @@ public actor KubeFakeAPI {
     var bookmarkTask: Task<Void, Never>?
     let bookmarkInterval: Duration
     var serverAddress = "127.0.0.1:6443"
+    /// Where every write is saved (`StateFile`), if anywhere.
+    var stateFile: StateFile?
     let logger: Logger
 
     struct Watcher {
@@ -416,6 +418,7 @@ public actor KubeFakeAPI {
     static let watchBufferLimit = 100_000
 
     func fanOut(_ changes: [ChangeRecord]) {
+        persist(changes)
         guard !changes.isEmpty, !watchers.isEmpty else { return }
         var overflowed: [Int] = []
         for change in changes {

@@ -43,14 +43,16 @@ public final class KubeFakeServer: Sendable {
     ///   - tls: serve HTTPS with a freshly made self-signed certificate.
     ///   - historyLimit: watch history size; older resourceVersions get 410 Gone.
     ///   - bookmarkInterval: period of BOOKMARK events on watches that allow them.
+    ///   - stateFile: load objects from this file if it exists and save every write to it.
     public static func start(
         host: String = "127.0.0.1", port: Int = 0, token: String? = nil, tls: Bool = false,
         historyLimit: Int = 1000, bookmarkInterval: Duration = .seconds(5),
         namespaces: [String] = ["default", "kube-system", "kube-public", "kube-node-lease"],
-        logger: Logger = Logger(label: "kubefake")
+        logger: Logger = Logger(label: "kubefake"), stateFile: String? = nil
     ) async throws -> KubeFakeServer {
         let api = KubeFakeAPI(historyLimit: historyLimit, tokens: token.map { [$0] }, bookmarkInterval: bookmarkInterval,
                               namespaces: namespaces, logger: logger)
+        if let stateFile { try await api.useStateFile(StateFile(path: stateFile)) }
         let certificate = tls ? try SelfSignedCertificate(host: host) : nil
         let http = try await HTTPServer.start(host: host, port: port, tls: certificate?.sslContext, api: api,
                                               logger: logger)

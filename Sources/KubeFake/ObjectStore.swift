@@ -9,14 +9,14 @@ import KubeJSON
 public struct ObjectStore: Sendable {
     public let catalog: ResourceCatalog
     /// The revision of the last write; every write takes the next integer.
-    public private(set) var resourceVersion: Int64 = 1
+    public internal(set) var resourceVersion: Int64 = 1
     /// Changes kept for watches and consistent list pages, oldest first.
     public var history: ArraySlice<ChangeRecord> { historyStorage[historyStart...] }
     var historyStorage: [ChangeRecord] = []
     var historyStart = 0
     /// Every change after this resourceVersion is still in `history`; a watch or list from an
     /// older one gets 410 Gone.
-    public private(set) var oldestAvailableResourceVersion: Int64 = 1
+    public internal(set) var oldestAvailableResourceVersion: Int64 = 1
     /// How many changes `history` keeps before dropping the oldest.
     public var historyLimit: Int
 

@@ -30,6 +30,10 @@ struct FakeAPIServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("bookmark-interval"), help: "Seconds between watch BOOKMARK events.")
     var bookmarkSeconds = 5.0
 
+    @Option(name: .customLong("state-file"),
+            help: "Load objects and the resourceVersion counter from this file if it exists; save every write to it.")
+    var stateFile: String?
+
     func run() async throws {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
               (0...65535).contains(port)
@@ -41,7 +45,8 @@ struct FakeAPIServerCommand: AsyncParsableCommand {
         let logger = Logger(label: "swiftlb.fake-apiserver")
         let server = try await KubeFakeServer.start(
             host: host.isEmpty ? "0.0.0.0" : host, port: port, token: token, tls: tls, historyLimit: historyLimit,
-            bookmarkInterval: .milliseconds(Int64(bookmarkSeconds * 1000)), logger: logger)
+            bookmarkInterval: .milliseconds(Int64(bookmarkSeconds * 1000)), logger: logger,
+            stateFile: stateFile)
         if let kubeconfigOut { try server.writeKubeconfig(to: kubeconfigOut) }
         // One line on stdout so scripts can learn the address of a port-0 listener.
         FileHandle.standardOutput.write(Data("fake-apiserver listening on \(server.url)\n".utf8))

@@ -73,7 +73,17 @@ struct SpeakerCommand: AsyncParsableCommand {
 
     enum Profile: String, ExpressibleByArgument, CaseIterable {
         case lan, fast
-        var settings: GossipSettings { self == .lan ? .lan : .fast }
+        /// The profile's gossip timings plus a periodic rejoin of the seed speakers that are not
+        /// alive members. memberlist alone never merges the halves of a healed partition (each
+        /// side has declared the other dead and stops gossiping to it after
+        /// gossipToTheDeadTime), so both halves keep answering for the same IPs; MetalLB's
+        /// speakerlist rejoins every minute for that reason (metallb#589, #662). Here within a
+        /// few seconds, so a split brain ends within the bound DESIGN.md §2.3 promises.
+        var settings: GossipSettings {
+            var settings: GossipSettings = self == .lan ? .lan : .fast
+            settings.rejoinInterval = self == .lan ? .seconds(5) : .seconds(2)
+            return settings
+        }
     }
 
     func run() async throws {
