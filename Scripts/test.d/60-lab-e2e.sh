@@ -29,10 +29,8 @@
 #   7  with the API server stopped, killing the owner still fails over
 #
 # E2E_XFAIL="<id> …" reports the listed scenarios as XFAIL instead of failing the run: for a
-# speaker bug that is known and reported but not fixed yet. Its default names the open ones
-# (11: the speaker announces before its gossip join; 14: a speaker whose seed list came
-# too late never joins; see docs/lab.md); E2E_XFAIL= is strict. Remove an id from the
-# default once its fix is in.
+# speaker bug that is known and reported but not fixed yet. Its default is empty (strict);
+# 11 and 14 guard two bugs fixed on 2026-11-23 (docs/lab.md).
 #
 # One lab (random name e2e<4 hex>) for all of them; the lab part runs under `timeout`, and
 # the outer script removes the lab (namespaces, extra stations, Go peer, processes, run dir)
@@ -41,7 +39,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
 LAB_BOUND_S="${E2E_TIMEOUT_S:-240}"
-export E2E_XFAIL="${E2E_XFAIL-11 14}"
+export E2E_XFAIL="${E2E_XFAIL-}"
 
 if [ "${1:-}" != --in-lab ]; then
     [ "$(id -u)" -eq 0 ] || { echo "60-lab-e2e: FAIL: needs root (network namespaces)" >&2; exit 1; }

@@ -52,6 +52,12 @@ public actor Speaker: ServiceLifecycle.Service {
     private var gossip: GossipNode?
     private var gossipAddressWaiters: [CheckedContinuation<NodeAddress?, Never>] = []
     private var gossipStarted = false
+    /// False from start until the first join has merged the member list (or there is nobody
+    /// to join): before that the speaker knows only itself and would elect itself owner of
+    /// every IP, announcing them with gratuitous ARPs for the few milliseconds the join takes.
+    private var gossipSettled = false
+    /// Whether the bounded wait for a join to settle has been armed.
+    private var settleTimerArmed = false
     private let inputSink = SpeakerInbox()
     /// Reconcile passes run so far: one per batch of inputs (tests, docs).
     public private(set) var reconcilePasses = 0
@@ -61,6 +67,7 @@ public actor Speaker: ServiceLifecycle.Service {
         metrics: SpeakerMetrics? = nil, health: HealthState? = nil, logger: Logger = Logger(label: "swiftlb.speaker")
     ) {
         self.settings = settings
+        self.gossipSettled = !settings.usesGossip
         self.client = client
         self.announcer = announcer
         self.metrics = metrics
@@ -131,6 +138,16 @@ public actor Speaker: ServiceLifecycle.Service {
     public nonisolated func publishCounters() async {
         guard let metrics else { return }
         await LayerTwoCounterExport.publish(from: announcer, to: metrics)
+        await publishMemberCounts()
+    }
+
+    /// Member counts per state, recomputed at each scrape and member event: a refuted
+    /// suspicion raises no event (as in memberlist), so event-driven counts alone go stale.
+    private func publishMemberCounts() async {
+        guard let gossip, let metrics else { return }
+        var counts: [String: Int] = ["alive": 0, "suspect": 0, "dead": 0, "left": 0]
+        for member in await gossip.members { counts[member.state.description, default: 0] += 1 }
+        for (state, count) in counts { metrics.gossipMembers(state: state, count: count) }
     }
 
     /// Starts the graceful handover (what SIGTERM does).
@@ -259,6 +276,7 @@ public actor Speaker: ServiceLifecycle.Service {
         }
         guard settings.usesGossip, let host = settings.gossipBindHost else {
             health?.markReady("gossip")
+            inputSink.yield(.gossipSettled("memberlist disabled"))
             return
         }
         health?.markNotReady("gossip", reason: "not joined")
@@ -277,6 +295,7 @@ public actor Speaker: ServiceLifecycle.Service {
                 settings: settings.gossip, wire: wire, logger: logger)
         } catch {
             logger.error("gossip bind failed", metadata: ["bind": "\(host):\(settings.gossipBindPort)", "error": "\(error)"])
+            inputSink.yield(.gossipSettled("gossip bind failed"))
             return
         }
         gossip = node
@@ -284,6 +303,12 @@ public actor Speaker: ServiceLifecycle.Service {
         Task { for await event in node.events { sink.yield(.member(event)) } }
         let seeds = await seedAddresses(pods: pods, own: await node.localMember.address)
         await node.start(joining: seeds)
+        if !seeds.isEmpty {
+            armSettleTimer()
+        } else if await pods?.hasSynced ?? true {
+            inputSink.yield(.gossipSettled("no other speaker Pods"))
+        }
+        // Else the Pod list is not in yet (API server away): the re-list joins once it is.
         health?.markReady("gossip")
         let bound = await node.localMember.address
         logger.info("gossip started", metadata: ["bind": "\(bound)", "seeds": "\(seeds)"])
@@ -295,11 +320,26 @@ public actor Speaker: ServiceLifecycle.Service {
         guard gossipStarted, let gossip else { return }
         let own = await gossip.localMember.address
         let members = Set(await gossip.members.filter { $0.state == .alive || $0.state == .suspect }.map(\.address))
-        let seeds = Self.podAddresses(await pods.snapshot().values, port: Int(own.port), ownNode: settings.nodeName, own: own)
-            .filter { !members.contains($0) }
+        let speakers = Self.podAddresses(await pods.snapshot().values, port: Int(own.port), ownNode: settings.nodeName, own: own)
+        if speakers.isEmpty, await pods.hasSynced { inputSink.yield(.gossipSettled("no other speaker Pods")) }
+        let seeds = speakers.filter { !members.contains($0) }
         guard !seeds.isEmpty else { return }
+        armSettleTimer()
         logger.info("joining speaker Pods that are not members", metadata: ["seeds": "\(seeds)"])
         await gossip.join(seeds: seeds)
+    }
+
+    /// Bounds the wait for a join to settle: a seed that never answers (a stale Pod IP) must
+    /// not keep the speaker from announcing.
+    private func armSettleTimer() {
+        guard !gossipSettled, !settleTimerArmed else { return }
+        settleTimerArmed = true
+        let sink = inputSink
+        let limit = settings.joinSettleTimeout
+        Task {
+            try? await Task.sleep(for: limit)
+            sink.yield(.gossipSettled("join not answered within \(limit)"))
+        }
     }
 
     /// Speaker Pod IPs (with our bind port, as MetalLB joins bare IPs), waited for at most
@@ -388,6 +428,10 @@ public actor Speaker: ServiceLifecycle.Service {
             health?.markReady("informers")
             reloadConfiguration()
             logger.info("informers synced", metadata: ["services": "\(reconciler.election.serviceCount)"])
+        case .gossipSettled(let reason):
+            guard !gossipSettled else { return false }
+            gossipSettled = true
+            logger.info("gossip settled", metadata: ["reason": "\(reason)"])
         case .shutdown:
             guard !shuttingDown else { return false }
             await startHandover()
@@ -410,6 +454,12 @@ public actor Speaker: ServiceLifecycle.Service {
         case .join, .update:
             memberTrouble[name] = nil
             record(reconciler.memberAlive(name))
+            // A join's push/pull delivers the whole member list at once, so the first other
+            // member seen means the list is merged.
+            if !gossipSettled {
+                gossipSettled = true
+                logger.info("gossip settled", metadata: ["reason": "joined", "through": "\(name)"])
+            }
         case .suspect:
             // MetalLB counts suspects as members; only note when trouble started.
             if memberTrouble[name] == nil { memberTrouble[name] = clock.now }
@@ -418,11 +468,7 @@ public actor Speaker: ServiceLifecycle.Service {
             logger.info("node event - forcing sync", metadata: ["member": "\(name)", "event": "\(event.kind)"])
             record(reconciler.memberGone(name))
         }
-        if let gossip, let metrics {
-            var counts: [String: Int] = ["alive": 0, "suspect": 0, "dead": 0, "left": 0]
-            for member in await gossip.members { counts[member.state.description, default: 0] += 1 }
-            for (state, count) in counts { metrics.gossipMembers(state: state, count: count) }
-        }
+        await publishMemberCounts()
     }
 
     /// Publishes owner metrics and takeover times for one reconcile step.
@@ -474,7 +520,7 @@ public actor Speaker: ServiceLifecycle.Service {
     /// Brings the announcer to the reconciler's desired state (only once synced: before that
     /// the caches are partial and would withdraw or announce wrongly).
     private func applyToAnnouncer() async {
-        guard synced || shuttingDown else { return }
+        guard (synced && gossipSettled) || shuttingDown else { return }
         let desired = reconciler.announced
         let diff = AnnouncementDiff.between(current: applied, desired: desired)
         defer { submitStatuses() }

@@ -17,6 +17,9 @@ enum SpeakerInput: Sendable {
     /// caches at that moment ride along, because the forwarded list events may still be on
     /// their way (a first pass without them would withdraw, and delete status objects, wrongly).
     case synced(SpeakerInitialState)
+    /// The first gossip join merged the cluster's members, found nobody to join, or timed
+    /// out: from now on the election knows who else is alive (the reason is logged).
+    case gossipSettled(String)
     /// SIGTERM/SIGINT: start the graceful handover.
     case shutdown
     /// Every IP was handed over, or the handover timed out.

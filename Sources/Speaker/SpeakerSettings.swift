@@ -34,13 +34,18 @@ public struct SpeakerSettings: Sendable {
     /// How often speaker Pod IPs that are not gossip members are joined again, besides on
     /// every speaker Pod change (MetalLB: every minute).
     public var peerRejoinInterval: Duration
+    /// How long a starting speaker waits for its join through speaker Pod seeds to merge the
+    /// cluster's member list before it announces anyway (memberlist's `Join` blocks on the
+    /// push/pull in the same way; MetalLB starts announcing only after it returns).
+    public var joinSettleTimeout: Duration
 
     public init(
         nodeName: String, namespace: String, podName: String? = nil, gossipBindHost: String? = nil, gossipBindPort: Int = 7946,
         memberlistLabels: String? = nil, memberlistSecret: [UInt8]? = nil, gossip: GossipSettings = .lan,
         loadBalancerClass: String? = nil, ignoreExcludeFromLoadBalancers: Bool = false,
         handoverTimeout: Duration = .seconds(3), leaveTimeout: Duration = .seconds(1),
-        seedListTimeout: Duration = .seconds(10), peerRejoinInterval: Duration = .seconds(60)
+        seedListTimeout: Duration = .seconds(10), peerRejoinInterval: Duration = .seconds(60),
+        joinSettleTimeout: Duration = .seconds(5)
     ) {
         self.nodeName = nodeName
         self.namespace = namespace
@@ -56,6 +61,7 @@ public struct SpeakerSettings: Sendable {
         self.leaveTimeout = leaveTimeout
         self.seedListTimeout = seedListTimeout
         self.peerRejoinInterval = peerRejoinInterval
+        self.joinSettleTimeout = joinSettleTimeout
     }
 
     /// Memberlist is on only with both a bind address and a Pod label selector, as MetalLB.
