@@ -329,6 +329,22 @@ public actor Speaker: ServiceLifecycle.Service {
         await gossip.join(seeds: seeds)
     }
 
+    /// Opens the announcer gate. Every alive or suspect member is taken from the gossip
+    /// layer first: the member events of one push/pull may arrive over several passes, and
+    /// an election with only part of the cluster would announce IPs another node owns.
+    private func settleGossip(reason: String) async {
+        guard !gossipSettled else { return }
+        if let gossip {
+            for member in await gossip.members
+            where member.name != settings.nodeName && (member.state == .alive || member.state == .suspect) {
+                memberTrouble[member.name] = nil
+                record(reconciler.memberAlive(member.name))
+            }
+        }
+        gossipSettled = true
+        logger.info("gossip settled", metadata: ["reason": "\(reason)"])
+    }
+
     /// Bounds the wait for a join to settle: a seed that never answers (a stale Pod IP) must
     /// not keep the speaker from announcing.
     private func armSettleTimer() {
@@ -429,9 +445,7 @@ public actor Speaker: ServiceLifecycle.Service {
             reloadConfiguration()
             logger.info("informers synced", metadata: ["services": "\(reconciler.election.serviceCount)"])
         case .gossipSettled(let reason):
-            guard !gossipSettled else { return false }
-            gossipSettled = true
-            logger.info("gossip settled", metadata: ["reason": "\(reason)"])
+            await settleGossip(reason: reason)
         case .shutdown:
             guard !shuttingDown else { return false }
             await startHandover()
@@ -454,12 +468,9 @@ public actor Speaker: ServiceLifecycle.Service {
         case .join, .update:
             memberTrouble[name] = nil
             record(reconciler.memberAlive(name))
-            // A join's push/pull delivers the whole member list at once, so the first other
-            // member seen means the list is merged.
-            if !gossipSettled {
-                gossipSettled = true
-                logger.info("gossip settled", metadata: ["reason": "joined", "through": "\(name)"])
-            }
+            // A join's push/pull merges the whole member list at once, so the first other
+            // member seen means the list is in, though its events may still be queued.
+            if !gossipSettled { await settleGossip(reason: "joined through \(name)") }
         case .suspect:
             // MetalLB counts suspects as members; only note when trouble started.
             if memberTrouble[name] == nil { memberTrouble[name] = clock.now }
