@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Faults for the chaos tests (Scripts/test.d/7x-lab-chaos*.sh): a partitioned switch, a
 # flapping link, lossy gossip, a restarted API server with its state kept, and what to look
-# at afterwards (fds, threads, Warning events, logs). Source after lib.sh and swiftlb.sh.
+# at afterwards (fds, threads, Warning events, logs). Source after lib.sh and swiftlb.sh
+# (the API server with its state kept is `slb_apiserver_start --state-file`).
 #
 # Every nftables table made here lives inside one of the lab's namespaces (the switch's
 # bridge, or a node), never in the host's; `lab_down` deletes the namespaces and with them the
@@ -116,78 +117,13 @@ chaos_cleanup_on_exit() {
 # `ip netns exec` exec the command, so it is swiftlb itself).
 chaos_speaker_pid() { lab_pid "speaker-node$1"; }
 
-# chaos_fds <pid> / chaos_threads <pid>: open file descriptors and threads of a process.
-chaos_fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+# chaos_threads <pid>: threads of a process (its open fds: slb_open_fds).
 chaos_threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
-
-# chaos_owner <ip> <seconds>: the node number whose MAC alone answers for IP, waiting (bounded)
-# until one MAC does: a speaker that has just started may answer for a moment before its
-# gossip join (a known start-up transient), which is not what these tests are about.
-chaos_owner() {
-    local mac
-    mac="$(chaos_wait_single_mac "$1" "$2")" || return 1
-    slb_node_of_mac "$mac"
-}
-
-# chaos_wait_single_mac <ip> <seconds>: waits until one round of 10 probes is answered by
-# exactly one MAC; prints it. Bounded.
-chaos_wait_single_mac() {
-    local deadline=$((SECONDS + $2)) macs
-    while :; do
-        macs="$(slb_answering_mac "$1" 1 2>/dev/null || true)"
-        [ "$(wc -w <<<"$macs")" = 1 ] && { echo "$macs"; return 0; }
-        (( SECONDS < deadline )) || { echo "$macs"; return 1; }
-    done
-}
-
-# chaos_apiserver_start <state-file> [ARGS...]: the fake API server on the switch like
-# slb_apiserver_start, but keeping its objects in <state-file>, on the same address and port
-# on every start, so clients reconnect as to a restarted real API server. Plain HTTP without a
-# token: a restarted KubeFake makes a new self-signed certificate, which the speakers'
-# kubeconfig (read once at start) would not trust (a real API server keeps its certificate),
-# and kubectl sends no bearer token over plain HTTP.
-chaos_apiserver_start() {
-    local state="$1" _
-    shift
-    ip -n "$LAB_SWITCH" addr replace "$SLB_API_IP/24" dev br0
-    rm -f "$LAB_RUN/kubeconfig.new"
-    lab_spawn switch apiserver "$SWIFTLB" fake-apiserver --listen "$SLB_API_IP:$SLB_API_PORT" \
-        --state-file "$state" --kubeconfig-out "$LAB_RUN/kubeconfig.new" "$@" >/dev/null
-    for _ in $(seq 150); do [ -s "$LAB_RUN/kubeconfig.new" ] && break; sleep 0.1; done
-    [ -s "$LAB_RUN/kubeconfig.new" ] || lab_die "fake API server wrote no kubeconfig" || return 1
-    mv -f "$LAB_RUN/kubeconfig.new" "$LAB_RUN/kubeconfig"
-    for _ in $(seq 50); do slb_kubectl get namespaces >/dev/null 2>&1 && return 0; sleep 0.1; done
-    lab_die "fake API server does not answer"
-}
-
-# chaos_cluster_up <state-file> [NODES_WITH_SPEAKERS]: like slb_cluster_up but with
-# chaos_apiserver_start; speakers only on nodes 1..NODES_WITH_SPEAKERS (default all), the
-# others' Pods are still registered as Running (gossip seeds). Speaker args: $CHAOS_SPEAKER_ARGS.
-chaos_cluster_up() {
-    local state="$1" speakers="${2:-$LAB_NODES}" i
-    slb_binaries || return 1
-    lab_up || return 1
-    chaos_apiserver_start "$state" || return 1
-    slb_base_objects || return 1
-    slb_controller_start
-    for i in $(seq "$speakers"); do
-        # shellcheck disable=SC2086
-        slb_speaker_start "$i" ${CHAOS_SPEAKER_ARGS:-}
-    done
-}
 
 # chaos_warning_events <service>: Warning events on default/<service>, one "reason: note" per line.
 chaos_warning_events() {
     slb_kubectl -n default get events --field-selector "involvedObject.name=$1,type=Warning" \
         -o jsonpath='{range .items[*]}{.reason}: {.message}{"\n"}{end}' 2>/dev/null || true
-}
-
-# chaos_metric <i> <name> [label-filter]: sum of a metric's samples on node i's speaker
-# (lines starting with name, optionally containing label-filter); 0 if absent.
-chaos_metric() {
-    slb_metrics "$1" 2>/dev/null | awk -v m="$2" -v f="${3:-}" \
-        'index($0, m) == 1 && (f == "" || index($0, f) > 0) && substr($0, length(m) + 1, 1) ~ /[ {]/ { s += $NF }
-         END { print s + 0 }'
 }
 
 # chaos_mark_logs: remembers how long every log of the lab is now; chaos_new_lines <name>

@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Helpers for the lab end-to-end tests (Scripts/test.d/6x-lab-e2e*.sh), on top of lib.sh and
-# swiftlb.sh: bounded polling, "who answers on the wire" checks from the client namespace,
-# speaker metrics, and extra stations on the bridge that are not cluster nodes (a foreign
-# announcer, a Go memberlist peer).
+# swiftlb.sh (which has the probing rounds, "exactly one MAC answers" and the metric samples
+# shared with the chaos tests): bounded polling, "nobody answers", metric checks, and extra
+# stations on the bridge that are not cluster nodes (a foreign announcer, a Go memberlist
+# peer).
 #
 # Extra stations are attached as namespace `slb-node<i>-<lab>` with i > LAB_NODES: they get
 # the lab's addressing plan (MAC 02:5b:00:00:00:<i>, 10.99.0.<10+i>, fd99::<10+i>), no Node
@@ -20,49 +21,11 @@ e2e_wait() {
     done
 }
 
-# e2e_round <ip> [count]: one probing round from the client (default 10 probes, 20 ms
-# apart); prints "<replies> <sent> <mac> <mac>..." (MACs that answered, in order seen).
-e2e_round() {
-    local out
-    out="$(slb_probe "$1" --count "${2:-10}" --quiet 2>/dev/null || true)"
-    python3 -c '
-import json, sys
-for line in sys.stdin:
-    line = line.strip()
-    if not line.startswith("{"): continue
-    s = json.loads(line)
-    if s.get("summary"):
-        print(s["replies"], s["sent"], *s["macs"])
-        break
-else:
-    print(0, 0)
-' <<<"$out"
-}
-
-# e2e_sole_answer <ip> <seconds> [mac]: waits until one probing round is answered by exactly
-# one MAC (and, if given, that MAC) with every probe answered but at most one; prints the MAC.
-e2e_sole_answer() {
-    local ip="$1" deadline=$((SECONDS + $2)) want="${3:-}" r
-    while :; do
-        r="$(e2e_round "$ip")"
-        # shellcheck disable=SC2086
-        set -- $r
-        if [ $# -eq 3 ] && (( $1 >= $2 - 1 )) && { [ -z "$want" ] || [ "$3" = "$want" ]; }; then
-            echo "$3"
-            return 0
-        fi
-        if (( SECONDS >= deadline )); then
-            echo "last round (replies sent macs): $r" >&2
-            return 1
-        fi
-    done
-}
-
 # e2e_silent <ip> <seconds>: waits until two consecutive rounds of 10 probes get no answer.
 e2e_silent() {
     local ip="$1" deadline=$((SECONDS + $2)) quiet=0 r
     while :; do
-        r="$(e2e_round "$ip")"
+        r="$(slb_round "$ip")"
         if [ "${r%% *}" = 0 ]; then
             quiet=$((quiet + 1))
             (( quiet >= 2 )) && return 0
@@ -76,35 +39,18 @@ e2e_silent() {
     done
 }
 
-# e2e_node_of_mac <mac>: node number of a cluster node's MAC; fails for anything else.
-e2e_node_of_mac() { slb_node_of_mac "$1"; }
-
-# e2e_metric <i> <metric-name> [label-regex]: the value of the first sample of node i's
-# speaker metric whose labels match the regex (default any); empty if none.
-e2e_metric() {
-    local text
-    text="$(slb_metrics "$1" 2>/dev/null)" || return 1
-    awk -v name="$2" -v re="${3:-}" '
-        $0 ~ /^#/ { next }
-        {
-            split($1, parts, "{")
-            if (parts[1] != name) next
-            if (re != "" && $1 !~ re) next
-            print $2; exit
-        }' <<<"$text"
-}
-
-# e2e_metric_is <i> <name> <label-regex> <value>: true if the sample equals value (numerically).
+# e2e_metric_is <i> <name> <label-regex> <value>: true if the first matching sample of node
+# i's speaker metric (slb_metric_first) equals value (numerically).
 e2e_metric_is() {
     local v
-    v="$(e2e_metric "$1" "$2" "$3")" || return 1
+    v="$(slb_metric_first "$1" "$2" "$3")" || return 1
     [ -n "$v" ] && awk -v a="$v" -v b="$4" 'BEGIN { exit !(a + 0 == b + 0) }'
 }
 
 # e2e_metric_at_least <i> <name> <label-regex> <value>
 e2e_metric_at_least() {
     local v
-    v="$(e2e_metric "$1" "$2" "$3")" || return 1
+    v="$(slb_metric_first "$1" "$2" "$3")" || return 1
     [ -n "$v" ] && awk -v a="$v" -v b="$4" 'BEGIN { exit !(a + 0 >= b + 0) }'
 }
 

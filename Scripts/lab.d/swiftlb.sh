@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # A SwiftLB cluster inside the network-namespace lab: the fake API server on the switch,
 # the controller, one `swiftlb speaker` per node, and helpers to create Services and to ask
-# the client which MAC answers. Shared by Scripts/demo-lab, the failover and soak
-# benchmarks and the lab end-to-end and chaos tests, so each of them says only what it
-# tests. Source it after lib.sh and `lab_init`; `slb_cluster_up` calls `lab_up` itself.
+# the client which MAC answers, and the speakers' metrics. Shared by Scripts/demo-lab, the
+# failover, soak and memory benchmarks and the lab end-to-end and chaos tests (one
+# implementation of each helper they share), so each of them says only what it tests.
+# Source it after lib.sh and `lab_init`; `slb_cluster_up` calls `lab_up` itself.
 #
 #     source Scripts/lab.d/lib.sh; source Scripts/lab.d/swiftlb.sh
 #     lab_init e2e1 3; lab_cleanup_on_exit
@@ -48,29 +49,52 @@ slb_kubectl() {
 # and serves no OpenAPI, hence apply with --validate=false.
 slb_apply() { slb_kubectl apply --validate=false -f - >/dev/null; }
 
-# slb_apiserver_start: the fake API server on the switch (TLS, bearer token); waits until it
-# answers. Idempotent for the bridge address. A restarted KubeFake starts empty.
+# slb_apiserver_start [--state-file FILE] [ARGS...]: the fake API server on the switch; waits
+# until it answers. Idempotent for the bridge address. By default TLS with a bearer token
+# ($SLB_TOKEN), and a restarted KubeFake starts empty. With --state-file it keeps its objects
+# in FILE, on the same address and port on every start, so clients reconnect as to a
+# restarted real API server; then plain HTTP without a token: a restarted KubeFake makes a
+# new self-signed certificate, which the speakers' kubeconfig (read once at start) would not
+# trust (a real API server keeps its certificate), and kubectl sends no bearer token over
+# plain HTTP. The kubeconfig it writes replaces $LAB_RUN/kubeconfig once complete; its URL
+# is left in SLB_API_URL.
 slb_apiserver_start() {
+    local mode=() _
+    if [ "${1:-}" = --state-file ]; then
+        mode=(--state-file "$2")
+        shift 2
+        SLB_API_URL="http://$SLB_API_IP:$SLB_API_PORT"
+    else
+        SLB_TOKEN="${SLB_TOKEN:-lab-$RANDOM$RANDOM}"
+        mode=(--tls --token "$SLB_TOKEN")
+        SLB_API_URL="https://$SLB_API_IP:$SLB_API_PORT"
+        rm -f "$LAB_RUN/kubeconfig"
+    fi
     ip -n "$LAB_SWITCH" addr replace "$SLB_API_IP/24" dev br0
-    SLB_TOKEN="${SLB_TOKEN:-lab-$RANDOM$RANDOM}"
-    rm -f "$LAB_RUN/kubeconfig"
+    rm -f "$LAB_RUN/kubeconfig.new"
     lab_spawn switch apiserver "$SWIFTLB" fake-apiserver --listen "$SLB_API_IP:$SLB_API_PORT" \
-        --tls --token "$SLB_TOKEN" --kubeconfig-out "$LAB_RUN/kubeconfig" "$@" >/dev/null
-    local _
-    for _ in $(seq 100); do [ -s "$LAB_RUN/kubeconfig" ] && break; sleep 0.1; done
-    [ -s "$LAB_RUN/kubeconfig" ] || lab_die "fake API server wrote no kubeconfig" || return 1
+        "${mode[@]}" --kubeconfig-out "$LAB_RUN/kubeconfig.new" "$@" >/dev/null
+    for _ in $(seq 150); do [ -s "$LAB_RUN/kubeconfig.new" ] && break; sleep 0.1; done
+    [ -s "$LAB_RUN/kubeconfig.new" ] || lab_die "fake API server wrote no kubeconfig" || return 1
+    mv -f "$LAB_RUN/kubeconfig.new" "$LAB_RUN/kubeconfig"
     for _ in $(seq 50); do slb_kubectl get namespaces >/dev/null 2>&1 && return 0; sleep 0.1; done
     lab_die "fake API server does not answer"
 }
 
-# slb_base_objects: the namespace, a Node and a Running speaker Pod per lab node (the
-# speakers' gossip seeds), an IPAddressPool with IPv4 and IPv6 ranges, an L2Advertisement.
-slb_base_objects() {
+# slb_kubefake_faults JSON: KubeFake's fault switch (/_fake/faults, unauthenticated by
+# design), e.g. '{"pause":true}' holds every request until '{"pause":false}'.
+slb_kubefake_faults() {
+    ip netns exec "$LAB_SWITCH" curl -fsSk --max-time 3 -H 'Content-Type: application/json' \
+        -X POST -d "$1" "${SLB_API_URL:-https://$SLB_API_IP:$SLB_API_PORT}/_fake/faults" >/dev/null
+}
+
+# slb_nodes_yaml: the namespace, and a Node and a speaker Pod (the speakers' gossip seeds,
+# once Running) per lab node, as YAML.
+slb_nodes_yaml() {
     local i
-    {
-        printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n---\n' "$SLB_NS"
-        for i in $(seq "$LAB_NODES"); do
-            cat <<EOF
+    printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n---\n' "$SLB_NS"
+    for i in $(seq "$LAB_NODES"); do
+        cat <<EOF
 apiVersion: v1
 kind: Node
 metadata: {name: node$i}
@@ -86,7 +110,15 @@ spec:
   containers: [{name: speaker, image: swiftlb}]
 ---
 EOF
-        done
+    done
+}
+
+# slb_base_objects: slb_nodes_yaml with every speaker Pod Running, an IPAddressPool with
+# IPv4 and IPv6 ranges, an L2Advertisement.
+slb_base_objects() {
+    local i
+    {
+        slb_nodes_yaml
         cat <<EOF
 apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
@@ -127,22 +159,24 @@ slb_speaker_start() {
         --metrics-host "$(lab_node_ipv4 "$i")" --metrics-port "$SLB_METRICS_PORT" "$@" >/dev/null
 }
 
-# slb_cluster_up [--profile lan|fast] [--no-controller] [-- SPEAKER_ARGS...]: lab_up, the
-# API server, the base objects, the controller and every node's speaker.
+# slb_cluster_up [--profile lan|fast] [--no-controller] [--state-file FILE] [-- SPEAKER_ARGS...]:
+# lab_up, the API server (slb_apiserver_start, with --state-file FILE if given), the base
+# objects, the controller and every node's speaker.
 slb_cluster_up() {
-    local controller=1
+    local controller=1 apiserver=()
     SLB_PROFILE="${SLB_PROFILE:-fast}"
     while [ $# -gt 0 ]; do
         case "$1" in
             --profile) SLB_PROFILE="$2"; shift 2 ;;
             --no-controller) controller=0; shift ;;
+            --state-file) apiserver=(--state-file "$2"); shift 2 ;;
             --) shift; break ;;
             *) lab_die "slb_cluster_up: unknown option $1" || return 1 ;;
         esac
     done
     slb_binaries || return 1
     lab_up || return 1
-    slb_apiserver_start || return 1
+    slb_apiserver_start "${apiserver[@]}" || return 1
     slb_base_objects || return 1
     [ "$controller" = 0 ] || slb_controller_start
     local i
@@ -153,12 +187,18 @@ slb_cluster_up() {
 # `default` with one ready endpoint per given node (default: node1), then waits up to 30 s
 # for the controller's ingress IP and prints it.
 slb_service() {
+    slb_service_yaml "$@" | slb_apply
+    slb_wait_ingress "$1" 30
+}
+
+# slb_service_yaml <name> [Cluster|Local] [IPv4|IPv6] [endpoint-node...]: slb_service's
+# Service and EndpointSlice as YAML (without waiting for anything).
+slb_service_yaml() {
     local name="$1" policy="${2:-Cluster}" family="${3:-IPv4}"
     shift 3 2>/dev/null || shift $#
     local nodes=("$@")
     [ ${#nodes[@]} -gt 0 ] || nodes=(1)
-    {
-        cat <<EOF
+    cat <<EOF
 apiVersion: v1
 kind: Service
 metadata: {name: $name, namespace: default}
@@ -170,9 +210,7 @@ spec:
   ports: [{name: web, port: 80, protocol: TCP}]
 ---
 EOF
-        slb_endpoints_yaml "$name" "$family" "${nodes[@]}"
-    } | slb_apply
-    slb_wait_ingress "$name" 30
+    slb_endpoints_yaml "$name" "$family" "${nodes[@]}"
 }
 
 # slb_endpoints_yaml <service> <IPv4|IPv6> <node...>: the Service's EndpointSlice with one
@@ -232,6 +270,66 @@ slb_answering_mac() {
     [ "$(wc -w <<<"$macs")" = 1 ]
 }
 
+# slb_round <ip> [count]: one probing round from the client (default 10 probes, 20 ms
+# apart); prints "<replies> <sent> <mac> <mac>..." (MACs that answered, in order seen).
+slb_round() {
+    local out
+    out="$(slb_probe "$1" --count "${2:-10}" --quiet 2>/dev/null || true)"
+    python3 -c '
+import json, sys
+for line in sys.stdin:
+    line = line.strip()
+    if not line.startswith("{"): continue
+    s = json.loads(line)
+    if s.get("summary"):
+        print(s["replies"], s["sent"], *s["macs"])
+        break
+else:
+    print(0, 0)
+' <<<"$out"
+}
+
+# slb_sole_mac <ip> <seconds> [--full] [--mac MAC]: waits, bounded, until one round of 10
+# probes is answered by exactly one MAC, and prints it. --full: with every probe of the
+# round answered but at most one; --mac: by that MAC. On timeout it prints the last round's
+# MACs (nothing if none answered), that round on standard error, and fails. A speaker that
+# has just started may answer for a moment before its gossip join (a known start-up
+# transient), which the rounds before the one that counts absorb.
+slb_sole_mac() {
+    local ip="$1" deadline=$((SECONDS + $2)) full=0 want="" r
+    shift 2
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --full) full=1; shift ;;
+            --mac) want="$2"; shift 2 ;;
+            *) lab_die "slb_sole_mac: unknown option $1" || return 1 ;;
+        esac
+    done
+    while :; do
+        r="$(slb_round "$ip")"
+        # shellcheck disable=SC2086
+        set -- $r
+        if [ $# -eq 3 ] && { [ "$full" = 0 ] || (( $1 >= $2 - 1 )); } && { [ -z "$want" ] || [ "$3" = "$want" ]; }; then
+            echo "$3"
+            return 0
+        fi
+        if (( SECONDS >= deadline )); then
+            echo "${*:3}"
+            echo "last round (replies sent macs): $r" >&2
+            return 1
+        fi
+    done
+}
+
+# slb_sole_owner <ip> <seconds> [--full]: the node number whose MAC alone answers for IP
+# (slb_sole_mac); fails if none does in time or the MAC is not a node's.
+slb_sole_owner() {
+    local mac node
+    mac="$(slb_sole_mac "$@")" || return 1
+    node="$(slb_node_of_mac "$mac")" || { echo "answered by $mac, not a node" >&2; return 1; }
+    echo "$node"
+}
+
 # slb_node_of_mac <mac>: the node number of a lab MAC, empty for anything else.
 slb_node_of_mac() {
     local i
@@ -243,6 +341,37 @@ slb_node_of_mac() {
 slb_metrics() {
     ip netns exec "$(lab_node_ns "$1")" curl -fsS --max-time 3 \
         "http://$(lab_node_ipv4 "$1"):$SLB_METRICS_PORT/metrics"
+}
+
+# slb_metric_first <i> <name> [label-regex]: the value of the first sample of node i's
+# speaker metric <name> whose name-and-labels field matches the regex (default any); empty
+# if there is none; fails if the speaker does not answer.
+slb_metric_first() {
+    local text
+    text="$(slb_metrics "$1" 2>/dev/null)" || return 1
+    awk -v name="$2" -v re="${3:-}" '
+        $0 ~ /^#/ { next }
+        {
+            split($1, parts, "{")
+            if (parts[1] != name) next
+            if (re != "" && $1 !~ re) next
+            print $2; exit
+        }' <<<"$text"
+}
+
+# slb_metric_sum <i> <name> [label-filter]: the sum of all samples of node i's speaker
+# metric <name> (slb_sum_samples); 0 if absent or if the speaker does not answer.
+slb_metric_sum() {
+    slb_metrics "$1" 2>/dev/null | slb_sum_samples "$2" "${3:-}"
+}
+
+# slb_sum_samples <name> [label-filter]: Prometheus text on standard input; the sum of the
+# samples of metric <name> (lines starting with the name, then labels or a space) that
+# contain label-filter as plain text (default: every sample); 0 if there are none.
+slb_sum_samples() {
+    awk -v m="$1" -v f="${2:-}" \
+        'index($0, m) == 1 && (f == "" || index($0, f) > 0) && substr($0, length(m) + 1, 1) ~ /[ {]/ { s += $NF }
+         END { print s + 0 }'
 }
 
 # slb_gossip_members <i> [state]: node i's speaker's gossip member gauge for <state> (default
@@ -305,7 +434,10 @@ slb_process_stats() {
     pid="$(lab_pid "$1")"
     [ -n "$pid" ] && lab_alive "$pid" || return 1
     rss="$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)"
-    fds="$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
+    fds="$(slb_open_fds "$pid")"
     [ -n "$rss" ] || return 1
     echo "$rss $fds"
 }
+
+# slb_open_fds <pid>: how many file descriptors the process has open.
+slb_open_fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }

@@ -44,14 +44,27 @@ export E2E_XFAIL="${E2E_XFAIL-}"
 if [ "${1:-}" != --in-lab ]; then
     [ "$(id -u)" -eq 0 ] || { echo "60-lab-e2e: FAIL: needs root (network namespaces)" >&2; exit 1; }
     command -v kubectl >/dev/null || { echo "60-lab-e2e: FAIL: kubectl missing (Scripts/install-deps)" >&2; exit 1; }
-    # Debug binaries, as Scripts/test builds them; build whatever is missing.
-    [ -x .build/debug/swiftlb ] || swift build --product swiftlb >/dev/null
-    [ -x Benchmarks/.build/debug/arp-probe ] || swift build --package-path Benchmarks --product arp-probe >/dev/null
-    if [ ! -x .build/gopeer/gopeer ]; then
-        mkdir -p .build/gopeer
-        GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-$PWD/.build/gopeer/cache}" \
-            timeout 300 go build -o .build/gopeer/gopeer ./Tests/GoPeer
+    # Debug binaries, as Scripts/test builds them; build whatever is missing. SWIFTLB,
+    # ARP_PROBE and GOPEER name other binaries (nothing is built for those).
+    if [ -z "${SWIFTLB:-}" ]; then
+        [ -x .build/debug/swiftlb ] || swift build --product swiftlb >/dev/null
+        SWIFTLB="$repo/.build/debug/swiftlb"
     fi
+    if [ -z "${ARP_PROBE:-}" ]; then
+        [ -x Benchmarks/.build/debug/arp-probe ] || swift build --package-path Benchmarks --product arp-probe >/dev/null
+        ARP_PROBE="$repo/Benchmarks/.build/debug/arp-probe"
+    fi
+    if [ -z "${GOPEER:-}" ]; then
+        if [ ! -x .build/gopeer/gopeer ]; then
+            mkdir -p .build/gopeer
+            GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-$PWD/.build/gopeer/cache}" \
+                timeout 300 go build -o .build/gopeer/gopeer ./Tests/GoPeer
+        fi
+        GOPEER="$repo/.build/gopeer/gopeer"
+    fi
+    for binary in "$SWIFTLB" "$ARP_PROBE" "$GOPEER"; do
+        [ -x "$binary" ] || { echo "60-lab-e2e: FAIL: $binary is not executable" >&2; exit 1; }
+    done
     name="e2e$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')"
     # shellcheck source=../lab.d/lib.sh
     source Scripts/lab.d/lib.sh
@@ -59,8 +72,7 @@ if [ "${1:-}" != --in-lab ]; then
     lab_cleanup_on_exit
     status=0
     started=$SECONDS
-    SWIFTLB="$repo/.build/debug/swiftlb" ARP_PROBE="$repo/Benchmarks/.build/debug/arp-probe" \
-        GOPEER="$repo/.build/gopeer/gopeer" \
+    SWIFTLB="$SWIFTLB" ARP_PROBE="$ARP_PROBE" GOPEER="$GOPEER" \
         timeout -k 5 "$LAB_BOUND_S" bash "$0" --in-lab "$name" || status=$?
     [ "$status" -ne 124 ] || echo "60-lab-e2e: FAIL: timed out after $LAB_BOUND_S s" >&2
     # The inner part removes the lab itself; this catches what a killed inner part left
@@ -121,7 +133,7 @@ scenario() {   # scenario <id> <title> <function>
         failures+=("$id")
     fi
 }
-is_node_mac() { e2e_node_of_mac "$1" >/dev/null; }
+is_node_mac() { slb_node_of_mac "$1" >/dev/null; }
 all_speakers=(1 2 3)
 
 # The owner MetalLB's ordering gives among nodes (numbers), as a node number.
@@ -146,14 +158,6 @@ assigned_event() {
     slb_kubectl -n default get events --field-selector "involvedObject.name=$1" \
         -o jsonpath='{range .items[*]}{.type} {.reason} {.message}{"\n"}{end}' 2>/dev/null \
         | grep -q "^Normal nodeAssigned announcing from node \"node$2\" with protocol \"layer2\""
-}
-
-# Current owner of an IP as a node number (waits for one sole answering MAC).
-owner_of() {
-    local mac node
-    mac="$(e2e_sole_answer "$1" "${2:-10}")" || return 1
-    node="$(e2e_node_of_mac "$mac")" || { echo "answered by $mac, not a node" >&2; return 1; }
-    echo "$node"
 }
 
 echo "-- cluster up: lab $name, 3 nodes, KubeFake, controller, speakers (profile fast)"
@@ -183,7 +187,7 @@ announced_only_on() {
             e2e_wait 10 e2e_metric_is "$i" metallb_speaker_announced "ip=\"$IP4\".*service=\"default/web\"|service=\"default/web\".*ip=\"$IP4\"" 1 \
                 || because "node$i: metallb_speaker_announced for default/web $IP4 is not 1" || return 1
         else
-            [ -z "$(e2e_metric "$i" metallb_speaker_announced "ip=\"$IP4\"")" ] \
+            [ -z "$(slb_metric_first "$i" metallb_speaker_announced "ip=\"$IP4\"")" ] \
                 || because "node$i (not the owner) exports metallb_speaker_announced for $IP4" || return 1
         fi
         e2e_wait 10 e2e_metric_is "$i" swiftlb_owner "ip=\"$IP4\".*node=\"node$1\"|node=\"node$1\".*ip=\"$IP4\"" 1 \
@@ -196,13 +200,13 @@ s1_ipv4_arp() {
     IP4="$(slb_service web Cluster IPv4 1)" || because "Service web got no ingress IP" || return 1
     [[ "$IP4" =~ ^10\.99\.0\.10[0-9]$ ]] || because "ingress $IP4 is not from the lab pool" || return 1
     local mac r
-    mac="$(e2e_sole_answer "$IP4" 15)" || because "no single MAC answered ARP for $IP4" || return 1
+    mac="$(slb_sole_mac "$IP4" 15 --full)" || because "no single MAC answered ARP for $IP4" || return 1
     is_node_mac "$mac" || because "$IP4 answered by $mac, not a node" || return 1
     # A longer look: 25 probes answered by that MAC alone (one late answer allowed: on a
     # loaded machine the last one may come after the prober's final interval).
-    r="$(e2e_round "$IP4" 25)"
+    r="$(slb_round "$IP4" 25)"
     long_look_ok "$r" "$mac" || because "25 probes for $IP4: replies/sent/macs = $r, want >= 24 25 $mac" || return 1
-    OWNER="$(e2e_node_of_mac "$mac")"
+    OWNER="$(slb_node_of_mac "$mac")"
     [ "$OWNER" = "$(expected_owner "$IP4" "${all_speakers[@]}")" ] \
         || because "$IP4 answered by node$OWNER, MetalLB's order elects node$(expected_owner "$IP4" "${all_speakers[@]}")" || return 1
     e2e_wait 10 assigned_event web "$OWNER" \
@@ -216,22 +220,22 @@ s2_ipv6_ndp() {
     IP6="$(slb_service web6 Cluster IPv6 1)" || because "Service web6 got no ingress IP" || return 1
     [[ "$IP6" =~ ^fd99::10[0-9]$ ]] || because "ingress $IP6 is not from the lab pool" || return 1
     local mac r
-    mac="$(e2e_sole_answer "$IP6" 15)" || because "no single MAC answered NDP for $IP6" || return 1
+    mac="$(slb_sole_mac "$IP6" 15 --full)" || because "no single MAC answered NDP for $IP6" || return 1
     is_node_mac "$mac" || because "$IP6 answered by $mac, not a node" || return 1
-    r="$(e2e_round "$IP6" 25)"
+    r="$(slb_round "$IP6" 25)"
     long_look_ok "$r" "$mac" || because "25 solicitations for $IP6: replies/sent/macs = $r, want >= 24 25 $mac" || return 1
-    [ "$(e2e_node_of_mac "$mac")" = "$(expected_owner "$IP6" "${all_speakers[@]}")" ] \
+    [ "$(slb_node_of_mac "$mac")" = "$(expected_owner "$IP6" "${all_speakers[@]}")" ] \
         || because "$IP6 answered by $mac, MetalLB's order elects node$(expected_owner "$IP6" "${all_speakers[@]}")" || return 1
-    echo "   web6 $IP6 answered by node$(e2e_node_of_mac "$mac") ($mac) alone, MetalLB's choice"
+    echo "   web6 $IP6 answered by node$(slb_node_of_mac "$mac") ($mac) alone, MetalLB's choice"
 }
 
 s3_local_follows_endpoint() {
     local ip mac
     ip="$(slb_service local Local IPv4 2)" || because "Service local got no ingress IP" || return 1
-    mac="$(e2e_sole_answer "$ip" 15 "$(lab_node_mac 2)")" \
+    mac="$(slb_sole_mac "$ip" 15 --full --mac "$(lab_node_mac 2)")" \
         || because "$ip (Local, endpoint on node2) not answered by node2 alone" || return 1
     slb_endpoints_yaml local IPv4 3 | slb_apply || because "could not move the endpoint" || return 1
-    mac="$(e2e_sole_answer "$ip" 15 "$(lab_node_mac 3)")" \
+    mac="$(slb_sole_mac "$ip" 15 --full --mac "$(lab_node_mac 3)")" \
         || because "$ip not answered by node3 alone within 15 s of the endpoint moving to node3" || return 1
     echo "   local $ip: node2 -> node3 with its endpoint"
     # Not asserted (reported): whether the old owner called the new one a conflict.
@@ -247,7 +251,7 @@ s3b_local_ipv6_unsolicited_na() {
     local ip n3
     n3="$(lab_node_mac 3)"
     ip="$(slb_service local6 Local IPv6 2)" || because "Service local6 got no ingress IP" || return 1
-    e2e_sole_answer "$ip" 15 "$(lab_node_mac 2)" >/dev/null \
+    slb_sole_mac "$ip" 15 --full --mac "$(lab_node_mac 2)" >/dev/null \
         || because "$ip (Local, endpoint on node2) not answered by node2 alone" || return 1
     lab_spawn client watch3b "$ARP_PROBE" --interface eth0 --target "$ip" --duration-s 20 \
         --until-mac "$n3" --linger-ms 1500 >/dev/null
@@ -257,13 +261,13 @@ s3b_local_ipv6_unsolicited_na() {
     lab_wait_exit watch3b 20 || because "watcher did not finish" || return 1
     grep -q "\"mac\":\"$n3\",\"kind\":\"unsolicited_na\"" "$LAB_RUN/watch3b.log" \
         || because "the client saw no unsolicited NA from node3 for $ip after the move" || return 1
-    e2e_sole_answer "$ip" 10 "$n3" >/dev/null || because "$ip not answered by node3 alone after the move" || return 1
+    slb_sole_mac "$ip" 10 --full --mac "$n3" >/dev/null || because "$ip not answered by node3 alone after the move" || return 1
     echo "   local6 $ip: node2 -> node3, unsolicited NA from node3 seen"
 }
 
 s8_invalid_config_keeps_last_good() {
     local before i mac
-    before="$(e2e_sole_answer "$IP4" 10)" || because "$IP4 not answered before the bad pool" || return 1
+    before="$(slb_sole_mac "$IP4" 10 --full)" || because "$IP4 not answered before the bad pool" || return 1
     # A reversed range: the parser rejects it (field spec.addresses[0]).
     slb_apply <<EOF || because "could not apply the bad pool" || return 1
 apiVersion: metallb.io/v1beta1
@@ -278,7 +282,7 @@ EOF
         grep -q 'configuration rejected.*addresses' "$LAB_RUN/speaker-node$i.log" \
             || because "node$i did not log the rejection naming the addresses field" || return 1
     done
-    mac="$(e2e_sole_answer "$IP4" 5 "$before")" \
+    mac="$(slb_sole_mac "$IP4" 5 --full --mac "$before")" \
         || because "$IP4 no longer answered by $before alone under the bad config" || return 1
     grep -m1 'configuration rejected' "$LAB_RUN/speaker-node1.log" | cut -c1-240 | sed 's/^/   node1: /'
     slb_kubectl -n "$SLB_NS" delete ipaddresspool bad >/dev/null || because "could not delete the bad pool" || return 1
@@ -318,14 +322,14 @@ $(slb_endpoints_yaml gone IPv4 1)
 EOF
     ip="$(slb_wait_ingress gone 30)" || because "Service gone got no ingress IP" || return 1
     [ "$ip" = 10.99.0.110 ] || because "Service gone got $ip, want 10.99.0.110 from pool gone" || return 1
-    e2e_sole_answer "$ip" 15 >/dev/null || because "$ip not answered by one node before the pool went" || return 1
+    slb_sole_mac "$ip" 15 --full >/dev/null || because "$ip not answered by one node before the pool went" || return 1
     slb_kubectl -n "$SLB_NS" delete ipaddresspool gone >/dev/null || because "could not delete pool gone" || return 1
     e2e_silent "$ip" 10 || because "$ip still answered 10 s after its pool was deleted" || return 1
     for i in "${all_speakers[@]}"; do
         e2e_metric_is "$i" metallb_k8s_client_config_stale_bool '' 0 \
             || because "node$i: config stale after deleting pool gone (should be valid)" || return 1
     done
-    e2e_sole_answer "$IP4" 5 >/dev/null || because "web's $IP4 stopped being answered" || return 1
+    slb_sole_mac "$IP4" 5 --full >/dev/null || because "web's $IP4 stopped being answered" || return 1
     echo "   $ip silent after deleting pool gone; $IP4 still answered"
 }
 
@@ -356,7 +360,7 @@ EOF
     first="${DS_IPS[0]}"
     want="$(lab_node_mac "$(expected_owner "$first" "${all_speakers[@]}")")"
     for ip in "${DS_IPS[@]}"; do
-        e2e_sole_answer "$ip" 15 "$want" >/dev/null \
+        slb_sole_mac "$ip" 15 --full --mac "$want" >/dev/null \
             || because "$ip (of dual ${DS_IPS[*]}) not answered by $want alone, MetalLB's owner for $first" || return 1
     done
     echo "   dual ${DS_IPS[*]} both answered by $want"
@@ -374,8 +378,8 @@ s13_service_deleted_withdraws() {
 
 s9_conflict_raises_warning() {
     local owner_mac
-    owner_mac="$(e2e_sole_answer "$IP4" 10)" || because "$IP4 not answered before the foreign station" || return 1
-    OWNER="$(e2e_node_of_mac "$owner_mac")"
+    owner_mac="$(slb_sole_mac "$IP4" 10 --full)" || because "$IP4 not answered before the foreign station" || return 1
+    OWNER="$(slb_node_of_mac "$owner_mac")"
     e2e_station_attach "$FOREIGN" || because "could not attach the foreign station" || return 1
     lab_spawn "$FOREIGN" foreign "$SWIFTLB" announce --interface eth0 --ip "$IP4" >/dev/null \
         || because "could not start the foreign announcer" || return 1
@@ -390,7 +394,7 @@ s9_conflict_raises_warning() {
         -o jsonpath='{range .items[*]}{.type} {.reason} {.message}{"\n"}{end}' | grep addressConflict | head -n1 | sed 's/^/   event: /'
     lab_kill foreign KILL
     e2e_station_remove "$FOREIGN"
-    e2e_sole_answer "$IP4" 10 "$owner_mac" >/dev/null \
+    slb_sole_mac "$IP4" 10 --full --mac "$owner_mac" >/dev/null \
         || because "$IP4 not answered by node$OWNER alone after the foreign station left" || return 1
 }
 
@@ -417,7 +421,7 @@ s10_go_memberlist_peer() {
     e2e_wait 15 gopeer_sees_all || because "the Go peer did not report node1..3 joined within 15 s" || return 1
     e2e_wait 15 e2e_alive_members_everywhere 4 "${all_speakers[@]}" \
         || because "not every speaker counts 4 alive members (3 speakers + Go peer) within 15 s" || return 1
-    e2e_sole_answer "$IP4" 10 >/dev/null || because "$IP4 not answered by one node with the Go peer present" || return 1
+    slb_sole_mac "$IP4" 10 --full >/dev/null || because "$IP4 not answered by one node with the Go peer present" || return 1
     echo "   Go peer joined; every speaker counts 4 alive members"
 }
 
@@ -432,7 +436,7 @@ restart_node() {
 
 s5_sigterm_handover() {
     local owner owner_mac probe_log term_wall verdict next
-    owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before SIGTERM" || return 1
+    owner="$(slb_sole_owner "$IP4" 10 --full)" || because "$IP4 not answered by one node before SIGTERM" || return 1
     owner_mac="$(lab_node_mac "$owner")"
     # shellcheck disable=SC2046
     next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
@@ -511,13 +515,13 @@ v6_follows_order() {
     local want
     # shellcheck disable=SC2046
     want="$(expected_owner "$IP6" $(speakers_but "$1"))"
-    e2e_sole_answer "$IP6" 15 "$(lab_node_mac "$want")" >/dev/null \
+    slb_sole_mac "$IP6" 15 --full --mac "$(lab_node_mac "$want")" >/dev/null \
         || because "$IP6 not answered by node$want alone after node$1 died" || return 1
 }
 
 s4_sigkill_link_down_failover() {
     local owner mac next
-    owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before the kill" || return 1
+    owner="$(slb_sole_owner "$IP4" 10 --full)" || because "$IP4 not answered by one node before the kill" || return 1
     # A watcher from before the death: the new owner's gratuitous ARP must reach the client.
     lab_spawn client watch4 "$ARP_PROBE" --interface eth0 --target "$IP4" --duration-s 20 \
         --initial-mac "$(lab_node_mac "$owner")" --until-mac-change --linger-ms 1500 >/dev/null
@@ -526,7 +530,7 @@ s4_sigkill_link_down_failover() {
     lab_kill "speaker-node$owner" KILL
     lab_link "$owner" down
     KILLED="$owner"
-    mac="$(e2e_sole_answer "$IP4" 15)" || because "no single node answered $IP4 within 15 s of node$owner's death" || return 1
+    mac="$(slb_sole_mac "$IP4" 15 --full)" || because "no single node answered $IP4 within 15 s of node$owner's death" || return 1
     [ "$mac" != "$(lab_node_mac "$owner")" ] || because "still answered by dead node$owner" || return 1
     # shellcheck disable=SC2046
     next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
@@ -542,7 +546,7 @@ s4_sigkill_link_down_failover() {
     announced_only_on "$next" || return 1
     e2e_metric_at_least "$next" swiftlb_takeover_seconds_count '' 1 \
         || because "node$next took over but swiftlb_takeover_seconds_count is not >= 1" || return 1
-    echo "   node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac"), $IP6 by node$(expected_owner "$IP6" $(speakers_but "$owner"))"
+    echo "   node$owner died; $IP4 now answered by node$(slb_node_of_mac "$mac"), $IP6 by node$(expected_owner "$IP6" $(speakers_but "$owner"))"
 }
 
 s10b_go_peer_sees_death_and_rejoin() {
@@ -550,7 +554,7 @@ s10b_go_peer_sees_death_and_rejoin() {
     e2e_wait 15 grep -q "\"event\":\"dead\".*\"node\":\"node$KILLED\"" "$LAB_RUN/gopeer.log" \
         || because "the Go peer did not report node$KILLED dead" || return 1
     restart_node "$KILLED" || because "node$KILLED did not rejoin (4 alive members everywhere) after restart" || return 1
-    e2e_sole_answer "$IP4" 10 >/dev/null || because "$IP4 not answered by one node after node$KILLED rejoined" || return 1
+    slb_sole_mac "$IP4" 10 --full >/dev/null || because "$IP4 not answered by one node after node$KILLED rejoined" || return 1
 }
 
 # A speaker starting up must not announce an IP that it does not own once it knows the
@@ -585,15 +589,9 @@ s11_restart_claims_nothing() {
         because "restarted node$r (owner of neither $IP4 nor $IP6) announced one of them on the wire"
         return 1
     fi
-    e2e_sole_answer "$IP4" 10 "$(lab_node_mac "$(expected_owner "$IP4" "${all_speakers[@]}")")" >/dev/null \
+    slb_sole_mac "$IP4" 10 --full --mac "$(lab_node_mac "$(expected_owner "$IP4" "${all_speakers[@]}")")" >/dev/null \
         || because "$IP4 not answered by its owner alone after node$r rejoined" || return 1
     echo "   node$r restarted; nothing from $mac for $IP4 or $IP6"
-}
-
-# kubefake_faults JSON: KubeFake's fault switch (/_fake/faults, unauthenticated by design).
-kubefake_faults() {
-    ip netns exec "$LAB_SWITCH" curl -fsSk --max-time 3 -H 'Content-Type: application/json' \
-        -X POST -d "$1" "https://$SLB_API_IP:$SLB_API_PORT/_fake/faults" >/dev/null
 }
 
 # A speaker that (re)starts while the API server does not answer joins the gossip cluster
@@ -615,13 +613,13 @@ s14_start_during_api_outage_joins() {
     e2e_wait 10 e2e_alive_members_everywhere 3 "${others[@]}" \
         || because "the others still count node$r alive after its leave" || return 1
     sleep 11   # the scenario's precondition: past GossipToTheDeadTime (10 s) since the leave
-    kubefake_faults '{"pause":true}' || because "could not pause KubeFake" || return 1
-    slb_speaker_start "$r" || { kubefake_faults '{"pause":false}'; because "could not start node$r"; return 1; }
+    slb_kubefake_faults '{"pause":true}' || because "could not pause KubeFake" || return 1
+    slb_speaker_start "$r" || { slb_kubefake_faults '{"pause":false}'; because "could not start node$r"; return 1; }
     # Its seed list (speaker Pods) cannot arrive: gossip starts after the bounded wait.
     gossip_started_again() { [ "$(grep -c 'gossip started' "$LAB_RUN/speaker-node$r.log")" -ge "$gone" ]; }
     gone=$(( $(grep -c 'gossip started' "$LAB_RUN/speaker-node$r.log") + 1 ))
     e2e_wait 20 gossip_started_again || rc=1
-    kubefake_faults '{"pause":false}' || because "could not resume KubeFake" || return 1
+    slb_kubefake_faults '{"pause":false}' || because "could not resume KubeFake" || return 1
     if [ "$rc" != 0 ]; then
         tail -n 5 "$LAB_RUN/speaker-node$r.log" | cut -c1-200 | sed "s/^/   node$r: /"
         because "node$r did not start gossip within 20 s"
@@ -630,35 +628,35 @@ s14_start_during_api_outage_joins() {
     grep 'gossip started' "$LAB_RUN/speaker-node$r.log" | tail -n 1 | cut -c1-160 | sed "s/^/   node$r: /"
     if ! e2e_wait 20 e2e_alive_members_everywhere 4 "${all_speakers[@]}"; then
         local round
-        round="$(e2e_round "$IP4")"
-        echo "   20 s after KubeFake resumed: node$r counts '$(e2e_metric "$r" swiftlb_gossip_members 'state="alive"')' alive members," \
-            "node${others[0]} '$(e2e_metric "${others[0]}" swiftlb_gossip_members 'state="alive"')'; $IP4 round (replies sent macs): $round"
+        round="$(slb_round "$IP4")"
+        echo "   20 s after KubeFake resumed: node$r counts '$(slb_metric_first "$r" swiftlb_gossip_members 'state="alive"')' alive members," \
+            "node${others[0]} '$(slb_metric_first "${others[0]}" swiftlb_gossip_members 'state="alive"')'; $IP4 round (replies sent macs): $round"
         because "node$r, started during the API outage, never joined the others (4 alive members everywhere) within 20 s of the API's return"
         # Leave the lab as the next scenario needs it: node$r restarted with the API up.
         lab_kill "speaker-node$r" TERM; lab_wait_exit "speaker-node$r" 15; restart_node "$r"
         return 1
     fi
     for i in "$IP4" "$IP6"; do
-        e2e_sole_answer "$i" 10 "$(lab_node_mac "$(expected_owner "$i" "${all_speakers[@]}")")" >/dev/null \
+        slb_sole_mac "$i" 10 --full --mac "$(lab_node_mac "$(expected_owner "$i" "${all_speakers[@]}")")" >/dev/null \
             || because "$i not answered by its owner alone after node$r joined" || return 1
     done
 }
 
 s7_failover_without_apiserver() {
     local owner mac next
-    owner="$(owner_of "$IP4")" || because "$IP4 not answered by one node before the outage" || return 1
+    owner="$(slb_sole_owner "$IP4" 10 --full)" || because "$IP4 not answered by one node before the outage" || return 1
     lab_kill apiserver KILL
     slb_kubectl get namespaces >/dev/null 2>&1 && { because "API server still answers"; return 1; }
     lab_kill "speaker-node$owner" KILL
     lab_link "$owner" down
-    mac="$(e2e_sole_answer "$IP4" 15)" \
+    mac="$(slb_sole_mac "$IP4" 15 --full)" \
         || because "no single node answered $IP4 within 15 s of node$owner's death (API server down)" || return 1
     [ "$mac" != "$(lab_node_mac "$owner")" ] || because "still answered by dead node$owner" || return 1
     # shellcheck disable=SC2046
     next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
     [ "$mac" = "$(lab_node_mac "$next")" ] || because "$IP4 went to $mac, MetalLB's order elects node$next" || return 1
     v6_follows_order "$owner" || return 1
-    echo "   API server down, node$owner died; $IP4 now answered by node$(e2e_node_of_mac "$mac"), $IP6 by node$(expected_owner "$IP6" $(speakers_but "$owner"))"
+    echo "   API server down, node$owner died; $IP4 now answered by node$(slb_node_of_mac "$mac"), $IP6 by node$(expected_owner "$IP6" $(speakers_but "$owner"))"
 }
 
 scenario 1 "IPv4 Service: one node answers ARP" s1_ipv4_arp

@@ -25,6 +25,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
 
+# Binaries: SWIFTLB (not built here), ARP_PROBE (default: the debug build, brought up to date
+# here) and ARP_FLOOD (default: the release build, brought up to date here).
+probe_given="${ARP_PROBE:+yes}"
 export SWIFTLB="${SWIFTLB:-$repo/.build/debug/swiftlb}"
 export ARP_PROBE="${ARP_PROBE:-$repo/Benchmarks/.build/debug/arp-probe}"
 export ARP_FLOOD="${ARP_FLOOD:-}"
@@ -90,8 +93,8 @@ partition_round() {
     heal_wall="$(date +%s.%N)"
     chaos_heal
     healed=$SECONDS
-    mac4="$(chaos_wait_single_mac "$ip4" 10)" || fail "10 s after healing, $ip4 is answered by: ${mac4:-nobody}"
-    mac6="$(chaos_wait_single_mac "$ip6" $((10 - (SECONDS - healed))))" \
+    mac4="$(slb_sole_mac "$ip4" 10)" || fail "10 s after healing, $ip4 is answered by: ${mac4:-nobody}"
+    mac6="$(slb_sole_mac "$ip6" $((10 - (SECONDS - healed))))" \
         || fail "10 s after healing, $ip6 is answered by: ${mac6:-nobody}"
     chaos_log "one MAC per IP $((SECONDS - healed)) s after healing: $ip4 $mac4, $ip6 $mac6"
     # Stays so: 2 s of probes, all answered by that one MAC.
@@ -139,8 +142,8 @@ scenario_partition() {
     wait_alive_members 3 20 || fail "the speakers never saw 3 alive members"
     ip4="$(slb_service web Cluster IPv4 1 2 3)"
     ip6="$(slb_service web6 Cluster IPv6 1 2 3)"
-    owner="$(chaos_owner "$ip4" 20)" || fail "nobody answers for $ip4 before the partition"
-    chaos_owner "$ip6" 20 >/dev/null || fail "not exactly one MAC answers for $ip6 before the partition"
+    owner="$(slb_sole_owner "$ip4" 20)" || fail "nobody answers for $ip4 before the partition"
+    slb_sole_owner "$ip6" 20 >/dev/null || fail "not exactly one MAC answers for $ip6 before the partition"
     others="$(seq 3 | grep -vx "$owner" | tr '\n' ' ')"
     # Replies to the client are flooded (its port learns no MAC), so once the halves can
     # hear each other again each owner sees the other's answers, not only its gratuitous ARPs.
@@ -167,7 +170,7 @@ scenario_partition() {
 check_conflict_metric() {
     local i total=0 n
     for i in 1 2 3; do
-        n="$(chaos_metric "$i" swiftlb_conflicts_total)"
+        n="$(slb_metric_sum "$i" swiftlb_conflicts_total)"
         total=$((total + ${n%.*}))
     done
     (( total > 0 )) || fail "swiftlb_conflicts_total is 0 on every speaker after the partition"
@@ -179,13 +182,13 @@ scenario_flap() {
     local ip owner flapper pid_f pid_o fds_f threads_f fds_o threads_o i deadline
     ip="$(slb_service web Cluster IPv4 1 2 3)"
     wait_alive_members 3 20 || fail "the speakers never saw 3 alive members"
-    owner="$(chaos_owner "$ip" 20)" || fail "no single MAC answers for $ip"
+    owner="$(slb_sole_owner "$ip" 20)" || fail "no single MAC answers for $ip"
     flapper="$(seq 3 | grep -vx "$owner" | head -n 1)"
     sleep 2
     pid_f="$(chaos_speaker_pid "$flapper")"
     pid_o="$(chaos_speaker_pid "$owner")"
-    fds_f="$(chaos_fds "$pid_f")"; threads_f="$(chaos_threads "$pid_f")"
-    fds_o="$(chaos_fds "$pid_o")"; threads_o="$(chaos_threads "$pid_o")"
+    fds_f="$(slb_open_fds "$pid_f")"; threads_f="$(chaos_threads "$pid_f")"
+    fds_o="$(slb_open_fds "$pid_o")"; threads_o="$(chaos_threads "$pid_o")"
     chaos_log "owner node$owner (fds $fds_o, threads $threads_o); flapping node$flapper (fds $fds_f, threads $threads_f)"
     lab_spawn client flapwatch "$ARP_PROBE" --interface eth0 --target "$ip" --interval-ms 50 --duration-s 34 >/dev/null
     for i in $(seq 15); do
@@ -201,14 +204,14 @@ scenario_flap() {
     # The cluster is whole again and the owner is the one all-healthy election picks.
     wait_alive_members 3 20 || fail "the speakers did not see 3 alive members again within 20 s"
     local mac
-    mac="$(chaos_wait_single_mac "$ip" 10)" || fail "after the flapping $ip is answered by: ${mac:-nobody}"
+    mac="$(slb_sole_mac "$ip" 10)" || fail "after the flapping $ip is answered by: ${mac:-nobody}"
     [ "$mac" = "$(lab_node_mac "$owner")" ] || fail "after the flapping $ip is answered by $mac, not the owner node$owner"
     # No leak: back to the earlier level, give or take a connection or thread in flight.
     deadline=$((SECONDS + 15))
     while :; do
         local nf nt no to
-        nf="$(chaos_fds "$pid_f")"; nt="$(chaos_threads "$pid_f")"
-        no="$(chaos_fds "$pid_o")"; to="$(chaos_threads "$pid_o")"
+        nf="$(slb_open_fds "$pid_f")"; nt="$(chaos_threads "$pid_f")"
+        no="$(slb_open_fds "$pid_o")"; to="$(chaos_threads "$pid_o")"
         if (( nf <= fds_f + 3 && nt <= threads_f + 2 && no <= fds_o + 3 && to <= threads_o + 2 )); then break; fi
         (( SECONDS < deadline )) || fail "leak: node$flapper fds $fds_f -> $nf, threads $threads_f -> $nt; node$owner fds $fds_o -> $no, threads $threads_o -> $to"
         sleep 1
@@ -230,7 +233,7 @@ wait_alive_members() {
         ok=1
         for i in $(seq "$LAB_NODES"); do
             lab_running "speaker-node$i" || continue
-            n="$(chaos_metric "$i" swiftlb_gossip_members 'state="alive"')"
+            n="$(slb_metric_sum "$i" swiftlb_gossip_members 'state="alive"')"
             [ "${n%.*}" = "$1" ] || ok=0
         done
         [ "$ok" = 1 ] && return 0
@@ -241,12 +244,11 @@ wait_alive_members() {
 
 scenario_apiserver() {
     local state="$LAB_RUN/apiserver-state.json"
-    SLB_PROFILE=fast
-    chaos_cluster_up "$state"
+    slb_cluster_up --profile fast --state-file "$state"
     local ip owner status_before status_after survivor rv_before ip2 mac2 mac
     ip="$(slb_service web Cluster IPv4 1 2 3)"
     wait_alive_members 3 20 || fail "the speakers never saw 3 alive members"
-    owner="$(chaos_owner "$ip" 20)" || fail "no single MAC answers for $ip"
+    owner="$(slb_sole_owner "$ip" 20)" || fail "no single MAC answers for $ip"
     status_before="$(slb_kubectl -n default get service web -o jsonpath='{.status}{.metadata.annotations}')"
     rv_before="$(slb_kubectl -n default get service web -o jsonpath='{.metadata.resourceVersion}')"
     chaos_log "owner of $ip is node$owner; API server killed"
@@ -255,21 +257,21 @@ scenario_apiserver() {
     chaos_log "node$owner killed and its link down"
     lab_kill "speaker-node$owner" KILL
     lab_link "$owner" down
-    mac="$(chaos_wait_single_mac "$ip" 15)" || fail "no single other node answers for $ip without the API server: ${mac:-nobody}"
+    mac="$(slb_sole_mac "$ip" 15)" || fail "no single other node answers for $ip without the API server: ${mac:-nobody}"
     survivor="$(slb_node_of_mac "$mac")"
     [ -n "$survivor" ] && [ "$survivor" != "$owner" ] || fail "$ip answered by $mac, not by a survivor"
     chaos_log "node$survivor answers for $ip (API server still down); restarting the API server"
-    chaos_apiserver_start "$state"
+    slb_apiserver_start --state-file "$state"
     status_after="$(slb_kubectl -n default get service web -o jsonpath='{.status}{.metadata.annotations}')"
     [ "$status_after" = "$status_before" ] || fail "Service status changed over the restart: '$status_before' -> '$status_after'"
     # Informers resumed (controller and speakers): a new Service gets an IP and is answered.
     ip2="$(slb_service web2 Cluster IPv4 1 2 3)" || fail "a Service created after the restart got no IP"
-    mac2="$(chaos_wait_single_mac "$ip2" 15)" || fail "$ip2 (created after the restart) answered by: ${mac2:-nobody}"
+    mac2="$(slb_sole_mac "$ip2" 15)" || fail "$ip2 (created after the restart) answered by: ${mac2:-nobody}"
     [ "$mac2" != "$(lab_node_mac "$owner")" ] || fail "$ip2 answered by the dead node's MAC"
     local rv2
     rv2="$(slb_kubectl -n default get service web2 -o jsonpath='{.metadata.resourceVersion}')"
     (( rv2 > rv_before )) || fail "resourceVersion went back: web2 has $rv2, web had $rv_before before the restart"
-    mac="$(chaos_wait_single_mac "$ip" 5)" || fail "$ip lost after the restart: ${mac:-nobody}"
+    mac="$(slb_sole_mac "$ip" 5)" || fail "$ip lost after the restart: ${mac:-nobody}"
     [ "$(slb_node_of_mac "$mac")" = "$survivor" ] || fail "$ip moved from node$survivor to $mac after the restart"
     chaos_log "status unchanged ($ip); web2 got $ip2 (resourceVersion $rv2 > $rv_before), answered by $mac2"
 }
@@ -296,7 +298,7 @@ scenario_wrongkey() {
     local ip
     ip="$(slb_service web Cluster IPv4 1 2 3)"
     wait_alive_members 3 20 || fail "the 3 speakers (same key) did not see 3 alive members"
-    chaos_owner "$ip" 20 >/dev/null || fail "no single MAC answers for $ip"
+    slb_sole_owner "$ip" 20 >/dev/null || fail "no single MAC answers for $ip"
     # Give the intruder time: it retries its join every 250 ms, the speakers seed with it.
     sleep 5
     wait_alive_members 3 1 || fail "a speaker's alive member count changed with the intruder around"
@@ -321,7 +323,7 @@ scenario_loss() {
     local ip owner i summary dropped=0
     ip="$(slb_service web Cluster IPv4 1 2 3)"
     wait_alive_members 3 20 || fail "the speakers never saw 3 alive members"
-    owner="$(chaos_owner "$ip" 20)" || fail "no single MAC answers for $ip"
+    owner="$(slb_sole_owner "$ip" 20)" || fail "no single MAC answers for $ip"
     chaos_mark_logs
     for i in 1 2 3; do chaos_gossip_loss "$i" 5; done
     chaos_log "profile $profile: owner node$owner; 5 % gossip loss on every node for $seconds s"
@@ -343,7 +345,7 @@ scenario_flood() {
     local ip owner out rate answered i
     ip="$(slb_service web Cluster IPv4 1 2 3)"
     wait_alive_members 3 20 || fail "the speakers never saw 3 alive members"
-    owner="$(chaos_owner "$ip" 20)" || fail "no single MAC answers for $ip"
+    owner="$(slb_sole_owner "$ip" 20)" || fail "no single MAC answers for $ip"
     chaos_mark_logs
     lab_spawn client floodwatch "$ARP_PROBE" --interface eth0 --target "$ip" --interval-ms 100 --duration-s 36 >/dev/null
     chaos_flood_only_to "n$owner"
@@ -363,7 +365,7 @@ scenario_flood() {
     grep -q "\"macs\":\[\"$(lab_node_mac "$owner")\"\]" <<<"$summary" \
         || fail "the client saw another MAC during the flood: $summary"
     no_member_died || fail "a speaker declared a member dead during the flood (false failover)"
-    [ "$(chaos_owner "$ip" 5)" = "$owner" ] || fail "node$owner no longer answers alone after the flood"
+    [ "$(slb_sole_owner "$ip" 5)" = "$owner" ] || fail "node$owner no longer answers alone after the flood"
     awk -v r="$rate" 'BEGIN { exit !(r >= 19000) }' \
         || chaos_log "NOTE: the generator reached only $rate requests/s (ARP_FLOOD=$ARP_FLOOD)"
     chaos_log "answered $answered %, the client saw node$owner only, no member died"
@@ -387,7 +389,8 @@ fi
 # ---------------------------------------------------------------------------------------
 [ "$(id -u)" -eq 0 ] || fail "needs root (network namespaces)"
 [ -x "$SWIFTLB" ] || fail "no $SWIFTLB (swift build --product swiftlb)"
-swift build --package-path Benchmarks --product arp-probe >/dev/null
+[ -n "$probe_given" ] || swift build --package-path Benchmarks --product arp-probe >/dev/null
+[ -x "$ARP_PROBE" ] || fail "no $ARP_PROBE"
 if [ -z "$ARP_FLOOD" ]; then
     # The flood generator in release: the debug build cannot send 20,000 requests/s here.
     swift build --package-path Benchmarks -c release --product ARPFlood >/dev/null
