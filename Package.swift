@@ -331,10 +331,30 @@ swiftlbDependencies += [
     .product(name: "NIOHTTP1", package: "swift-nio"),
 ]
 
+// MARK: - Process memory: dropping the pages start-up touched (daemons call it once)
+
+targets += [
+    .target(name: "ProcessMemory", swiftSettings: swiftSettings),
+    .testTarget(name: "ProcessMemoryTests", dependencies: ["ProcessMemory"], swiftSettings: swiftSettings),
+]
+swiftlbDependencies += ["ProcessMemory"]
+
 // MARK: - Assembly
 
 targets += [
-    .executableTarget(name: "swiftlb", dependencies: swiftlbDependencies, swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "swiftlb", dependencies: swiftlbDependencies, swiftSettings: swiftSettings,
+        // Release builds link with lld: `-z pack-relative-relocs` stores the 145,000 relative
+        // relocations in 28 KB of RELR instead of 3.4 MB of RELA that the loader reads at
+        // every start (glibc >= 2.36, as in Debian bookworm); `--no-export-dynamic` drops the
+        // 2 MB dynamic symbol table nothing looks up (the loader searched it for every
+        // library symbol). 5.5 MB less RSS per process; docs/controller.md, Memory.
+        linkerSettings: [
+            .unsafeFlags(
+                ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+                .when(platforms: [.linux], configuration: .release)),
+        ]
+    ),
     // Runs the built `swiftlb` binary as an operator would.
     .testTarget(name: "CommandLineTests", dependencies: ["SwiftLBTestKit"], swiftSettings: swiftSettings),
 ]

@@ -54,6 +54,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("startup-trim-delay"), help: ArgumentHelp(stringLiteral: StartupTrim.help))
+    var startupTrimDelay: Double = 10
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         Self.oneEventLoop(environment: environment)
@@ -83,6 +86,8 @@ struct ControllerCommand: AsyncParsableCommand {
                 "controller.namespace": "\(namespace)", "controller.server": "\(kubeConfiguration.server)",
                 "controller.leaderElection": "\(leaderElect)", "controller.lbClass": "\(loadBalancerClass ?? "")",
             ])
+        let trim = StartupTrim.schedule(after: startupTrimDelay, logger: logger)
+        defer { trim?.cancel() }
         let group = ServiceGroup(
             services: [ControllerService(controller: controller), endpoint] as [any ServiceLifecycle.Service],
             gracefulShutdownSignals: [.sigterm, .sigint],

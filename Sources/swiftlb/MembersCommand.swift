@@ -46,6 +46,9 @@ struct MembersCommand: AsyncParsableCommand {
     @Option(help: "Payload of the acks this member sends to UDP pings (memberlist PingDelegate.AckPayload).")
     var ackPayload: String?
 
+    @Option(name: .customLong("startup-trim-delay"), help: ArgumentHelp(stringLiteral: StartupTrim.help))
+    var startupTrimDelay: Double = 10
+
     @Flag(help: "Print a \"ping\" line for every probe answered within the probe timeout (RTT and ack payload).")
     var reportPings = false
 
@@ -104,6 +107,7 @@ struct MembersCommand: AsyncParsableCommand {
         let (commands, signalSources) = CommandInput.start()
         await node.start(joining: join.compactMap(NodeAddress.init(parsing:)))
         output.write(["event": "ready", "node": name, "addr": bind])
+        let trim = StartupTrim.schedule(after: startupTrimDelay, logger: logger)
 
         var queries = 0
         for await command in commands {
@@ -111,6 +115,7 @@ struct MembersCommand: AsyncParsableCommand {
             await handle(command, node: node, output: output, queries: &queries)
         }
         withExtendedLifetime(signalSources) {}
+        trim?.cancel()
         await node.leave(timeout: .seconds(1))
         await node.shutdown()
         await eventPrinter.value

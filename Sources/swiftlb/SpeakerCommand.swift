@@ -71,6 +71,9 @@ struct SpeakerCommand: AsyncParsableCommand {
     @Option(name: .customLong("handover-timeout"), help: "Seconds a leaving speaker keeps answering while waiting for the next owner's announcement.")
     var handoverTimeout: Double = 3
 
+    @Option(name: .customLong("startup-trim-delay"), help: ArgumentHelp(stringLiteral: StartupTrim.help))
+    var startupTrimDelay: Double = 10
+
     enum Profile: String, ExpressibleByArgument, CaseIterable {
         case lan, fast
         /// The profile's gossip timings plus a periodic rejoin of the seed speakers that are not
@@ -146,6 +149,8 @@ struct SpeakerCommand: AsyncParsableCommand {
         ])
         // Graceful shutdown goes last-to-first: the speaker hands over while /metrics still
         // serves; when it returns, the group shuts the endpoint down.
+        let trim = StartupTrim.schedule(after: startupTrimDelay, logger: logger)
+        defer { trim?.cancel() }
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: endpoint),
