@@ -26,6 +26,12 @@
 #   11 a restarted speaker announces no IP it does not own (not even before gossip joined)
 #   14 a speaker started while the API server is paused (past its seed-list wait) joins the
 #      gossip cluster once the API answers again; no IP answered by two nodes
+#   15 lan profile (every speaker switched, Go peer stopped): the owner's SIGKILL plus link
+#      down: the would-be owner's ARP probes go unanswered and it takes the IP over, logging
+#      it before gossip's dead event; one "announcing", no probe answered by two MACs
+#   16 lan profile: gossip to/from the owner blocked with nftables while it still answers ARP:
+#      the would-be owner's probes are answered, it does not take over, and the client sees
+#      the owner's MAC alone until the unblock
 #   7  with the API server stopped, killing the owner still fails over
 #
 # E2E_XFAIL="<id> …" reports the listed scenarios as XFAIL instead of failing the run: for a
@@ -659,6 +665,138 @@ s7_failover_without_apiserver() {
     echo "   API server down, node$owner died; $IP4 now answered by node$(slb_node_of_mac "$mac"), $IP6 by node$(expected_owner "$IP6" $(speakers_but "$owner"))"
 }
 
+# ---------------------------------------------------------------- early takeover (lan)
+# The node that would inherit a suspected owner's IPs probes them on the wire (ARP/NS):
+# nobody answers -> it takes them over before gossip's dead event; an answer -> nothing
+# changes (docs/speaker.md, "Early takeover"). Both scenarios switch every speaker to the
+# lan profile (where suspicion lasts >= 4 s, so there is something to be early about) and
+# stop the Go peer first: its fast profile would declare a node dead within a second and
+# gossip it, which is not what they look at. Scenario 7 then runs on the lan profile.
+et_lan_cluster() {
+    local n
+    [ "${SLB_PROFILE:-fast}" = lan ] && return 0
+    if lab_running gopeer; then lab_kill gopeer TERM; lab_wait_exit gopeer 10; fi
+    e2e_station_remove "$GOPEER_STATION"
+    for n in $(running_speakers); do lab_kill "speaker-node$n" TERM; done
+    for n in "${all_speakers[@]}"; do
+        lab_wait_exit "speaker-node$n" 15 || because "node$n's speaker did not exit on SIGTERM" || return 1
+    done
+    SLB_PROFILE=lan
+    for n in "${all_speakers[@]}"; do slb_speaker_start "$n" || because "could not start node$n (lan)" || return 1; done
+    e2e_wait 30 e2e_alive_members_everywhere 3 "${all_speakers[@]}" \
+        || because "the lan speakers do not all count 3 alive members within 30 s" || return 1
+    slb_sole_mac "$IP4" 15 --full >/dev/null || because "$IP4 not answered by one node on the lan profile" || return 1
+}
+
+# et_first_line <log> <after-line> <ERE>: number of the first line after <after-line> matching.
+et_first_line() { awk -v s="$2" -v re="$3" 'NR > s && $0 ~ re { print NR; exit }' "$1"; }
+
+s15_lan_early_takeover_on_death() {
+    et_lan_cluster || return 1
+    local owner owner_mac next log since mac dark dead bursts
+    owner="$(slb_sole_owner "$IP4" 15 --full)" || because "$IP4 not answered by one node before the kill" || return 1
+    owner_mac="$(lab_node_mac "$owner")"
+    # shellcheck disable=SC2046
+    next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
+    log="$LAB_RUN/speaker-node$next.log"
+    since="$(wc -l <"$log")"
+    lab_spawn client watch15 "$ARP_PROBE" --interface eth0 --target "$IP4" --duration-s 20 \
+        --initial-mac "$owner_mac" --until-mac-change --linger-ms 1500 >/dev/null
+    e2e_wait 5 grep -q "\"mac\":\"$owner_mac\"" "$LAB_RUN/watch15.log" \
+        || because "watcher saw no answer from node$owner before the kill" || return 1
+    lab_kill "speaker-node$owner" KILL
+    lab_link "$owner" down
+    mac="$(slb_sole_mac "$IP4" 15 --full)" || because "no single node answered $IP4 within 15 s of node$owner's death" || return 1
+    [ "$mac" = "$(lab_node_mac "$next")" ] || because "$IP4 went to $mac, MetalLB's order elects node$next" || return 1
+    # Gossip's own verdict comes later (lan: at least 4 s of suspicion).
+    dead_logged() { [ -n "$(et_first_line "$log" "$since" "forcing sync.*event=dead member=node$owner( |\$)")" ]; }
+    e2e_wait 20 dead_logged || because "node$next never logged node$owner's dead event" || return 1
+    dark="$(et_first_line "$log" "$since" "early takeover: suspected owner is dark.*member=node$owner( |\$)")"
+    dead="$(et_first_line "$log" "$since" "forcing sync.*event=dead member=node$owner( |\$)")"
+    [ -n "$dark" ] || because "node$next logged no early takeover of node$owner" || return 1
+    (( dark < dead )) || because "node$next's early-takeover line ($dark) is not before the dead event ($dead)" || return 1
+    sed -n "${dark}p;${dead}p" "$log" | cut -c1-220 | sed "s/^/   node$next: /"
+    sed -n "${dead}p" "$log" | grep -q "earlyTakeover=[^ ]*$IP4" \
+        || because "the dead event line does not say $IP4 was already taken over" || return 1
+    # No second gratuitous burst: one "announcing" of the IP since the kill.
+    bursts="$(tail -n +"$((since + 1))" "$log" | grep -c "msg=announcing .*ip=$IP4 ")"
+    [ "$bursts" = 1 ] || because "node$next announced $IP4 $bursts times after the kill, want 1" || return 1
+    lab_wait_exit watch15 20 || because "watcher did not finish" || return 1
+    grep '"summary":true' "$LAB_RUN/watch15.log" | grep -q '"dual_answer_windows":0' \
+        || because "two MACs answered one probe after the takeover: $(grep '"summary":true' "$LAB_RUN/watch15.log")" || return 1
+    grep -q "\"mac\":\"$mac\",\"kind\":\"garp\"" "$LAB_RUN/watch15.log" \
+        || because "the client saw no gratuitous ARP from the new owner $mac" || return 1
+    lab_link "$owner" up
+    slb_speaker_start "$owner" || because "could not restart node$owner" || return 1
+    e2e_wait 20 e2e_alive_members_everywhere 3 "${all_speakers[@]}" \
+        || because "node$owner did not rejoin (3 alive members everywhere)" || return 1
+    echo "   node$owner died; node$next took $IP4 over $((dead - dark)) log lines before gossip's dead event"
+}
+
+# Gossip blocked (nftables in the owner's namespace, memberlist's port 7946 both ways) while
+# the owner still answers ARP: it is suspected, the would-be owner's probe is answered, and
+# it must not take over. Unblocked once the probe was answered twice (well inside the lan
+# suspicion timeout of 4 s, so no dead event can come before); the client's probes up to
+# the unblock must all be answered by the owner's MAC alone.
+s16_lan_gossip_blocked_no_takeover() {
+    et_lan_cluster || return 1
+    local owner owner_mac next log since unblock_line unblock_wall verdict
+    owner="$(slb_sole_owner "$IP4" 15 --full)" || because "$IP4 not answered by one node before the block" || return 1
+    owner_mac="$(lab_node_mac "$owner")"
+    # shellcheck disable=SC2046
+    next="$(expected_owner "$IP4" $(speakers_but "$owner"))"
+    log="$LAB_RUN/speaker-node$next.log"
+    since="$(wc -l <"$log")"
+    lab_spawn client watch16 "$ARP_PROBE" --interface eth0 --target "$IP4" --interval-ms 50 --duration-s 40 >/dev/null
+    e2e_wait 5 grep -q "\"mac\":\"$owner_mac\",\"kind\":\"reply\"" "$LAB_RUN/watch16.log" \
+        || because "watcher saw no reply from node$owner before the block" || return 1
+    lab_exec "$owner" nft -f - <<'EOF' || because "could not block gossip on node$owner" || return 1
+table inet slb_e2e16 {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        udp dport 7946 drop; tcp dport 7946 drop; udp sport 7946 drop; tcp sport 7946 drop
+    }
+    chain output {
+        type filter hook output priority 0; policy accept;
+        udp dport 7946 drop; tcp dport 7946 drop; udp sport 7946 drop; tcp sport 7946 drop
+    }
+}
+EOF
+    answered_twice() {
+        [ "$(tail -n +"$((since + 1))" "$log" | grep -cE "still answers.*answered=[^ ]*$IP4@$owner_mac.*member=node$owner( |\$)")" -ge 2 ]
+    }
+    e2e_wait 20 answered_twice; local rc=$?
+    unblock_wall="$(date +%s.%N)"
+    unblock_line="$(wc -l <"$log")"
+    lab_exec "$owner" nft delete table inet slb_e2e16
+    [ "$rc" = 0 ] || because "node$next did not log twice that node$owner still answers $IP4 within 20 s of the block" || return 1
+    tail -n +"$((since + 1))" "$log" | grep -m1 "still answers" | cut -c1-220 | sed "s/^/   node$next: /"
+    [ -z "$(tail -n +"$((since + 1))" "$log" | head -n "$((unblock_line - since))" | grep -E "forcing sync.*member=node$owner( |\$)")" ] \
+        || because "node$owner was declared dead before the unblock (the scenario assumes the lan suspicion timeout)" || return 1
+    # Back to one cluster: the owner refutes (or, if a dead verdict raced the unblock, rejoins).
+    e2e_wait 25 e2e_alive_members_everywhere 3 "${all_speakers[@]}" \
+        || because "the cluster did not heal within 25 s of the unblock" || return 1
+    slb_sole_mac "$IP4" 20 --full --mac "$owner_mac" >/dev/null || because "$IP4 not answered by node$owner alone after the unblock" || return 1
+    lab_kill watch16 KILL
+    [ -z "$(tail -n +"$((since + 1))" "$log" | grep -E "suspected owner is dark.*member=node$owner( |\$)")" ] \
+        || because "node$next took over from node$owner although it answered" || return 1
+    verdict="$(python3 - "$LAB_RUN/watch16.log" "$unblock_wall" "$owner_mac" <<'EOF'
+import json, sys
+path, unblock, owner = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+answers = []
+for line in open(path):
+    line = line.strip()
+    if line.startswith("{"):
+        o = json.loads(line)
+        if o.get("kind") and o.get("wall", 1e18) < unblock: answers.append(o)
+macs = sorted({a["mac"] for a in answers})
+print("OK" if macs == [owner] and len(answers) >= 20 else "FAIL", f"answers_before_unblock={len(answers)} macs={macs}")
+EOF
+)"
+    echo "   $verdict"
+    [[ "$verdict" == OK* ]] || because "client probes while node$owner was suspected: $verdict" || return 1
+}
+
 scenario 1 "IPv4 Service: one node answers ARP" s1_ipv4_arp
 scenario 2 "IPv6 Service: one node answers NDP" s2_ipv6_ndp
 scenario 3 "Local policy: the IP follows the endpoint node2 -> node3" s3_local_follows_endpoint
@@ -675,6 +813,8 @@ scenario 4 "SIGKILL + link down of the owner: failover" s4_sigkill_link_down_fai
 scenario 10b "Go peer: sees the death, failover with it present, rejoin" s10b_go_peer_sees_death_and_rejoin
 scenario 11 "restarted speaker announces no IP it does not own" s11_restart_claims_nothing
 scenario 14 "speaker started during an API outage joins once it is back" s14_start_during_api_outage_joins
+scenario 15 "lan profile: a dark suspected owner is taken over before its dead event" s15_lan_early_takeover_on_death
+scenario 16 "lan profile: gossip blocked, the owner still answers: no takeover" s16_lan_gossip_blocked_no_takeover
 scenario 7 "API server down: failover still works" s7_failover_without_apiserver
 
 echo "-- lab part took $((SECONDS - t0)) s"

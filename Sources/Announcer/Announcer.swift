@@ -62,6 +62,8 @@ public actor Announcer {
     private var ports: [String: Port] = [:]
     private var watcher: InterfaceWatcher?
     private let conflictContinuation: AsyncStream<AddressConflict>.Continuation
+    /// Address probes in flight (`probe`, AddressProbe.swift).
+    var probeSessions = ProbeSessions()
 
     /// Every conflict as it is seen (newest 256 kept if nobody reads).
     public nonisolated let conflicts: AsyncStream<AddressConflict>
@@ -238,6 +240,7 @@ public actor Announcer {
             ])
             return
         }
+        if !probeSessions.isEmpty { probeSessions.observe(frame, ourMACs: ourMACs) }
         switch configuration.policy.decide(frame, on: port.interface, owned: owned, ourMACs: ourMACs) {
         case .reply(let address, let reply):
             counters.requestsReceived[address, default: 0] += 1
@@ -279,6 +282,23 @@ public actor Announcer {
             metadata["requester_ip"] = "\(packet.source)"
         }
         return metadata
+    }
+
+    /// Sends the frame `build` makes for each usable interface `allowed` permits (nil = all).
+    /// - Returns: how many frames went out.
+    func inject(on allowed: Set<String>?, _ build: (NetworkInterface) -> Frame?) -> Int {
+        var sent = 0
+        for port in ports.values.sorted(by: { $0.interface.index < $1.interface.index })
+        where allowed?.contains(port.interface.name) ?? true {
+            guard let frame = build(port.interface) else { continue }
+            if let error = port.capture.inject(frame.encoded()) {
+                counters.injectFailures += 1
+                logger.warning("probe send failed", metadata: ["interface": "\(port.interface.name)", "error": "\(error)"])
+            } else {
+                sent += 1
+            }
+        }
+        return sent
     }
 
     // MARK: - Gratuitous rounds

@@ -16,6 +16,9 @@ public protocol AddressAnnouncing: Sendable {
     /// The running data-plane counts (requests, replies, gratuitous frames, conflicts,
     /// malformed frames) that `/metrics` exports.
     func counters() async -> AnnouncerCounters
+    /// Asks the segment who answers for `addresses` (not announced here): the early takeover's
+    /// check that a suspected owner is dark on the wire.
+    func probe(_ addresses: Set<IPAddress>, interfaces: Set<String>?, timing: ProbeTiming) async -> ProbeOutcome
 }
 
 extension Announcer: AddressAnnouncing {

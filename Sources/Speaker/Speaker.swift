@@ -49,6 +49,8 @@ public actor Speaker: ServiceLifecycle.Service {
     /// When a member was first seen suspect/dead: the start of a takeover measurement.
     private var memberTrouble: [String: ContinuousClock.Instant] = [:]
     private var lastConflictEvent: [IPAddress: ContinuousClock.Instant] = [:]
+    /// Suspected members whose IPs this node would inherit, and whether they are presumed dead.
+    private var earlyTakeover = EarlyTakeoverTracker()
     private var gossip: GossipNode?
     private var gossipAddressWaiters: [CheckedContinuation<NodeAddress?, Never>] = []
     private var gossipStarted = false
@@ -429,6 +431,11 @@ public actor Speaker: ServiceLifecycle.Service {
             await memberEvent(event)
         case .conflict(let conflict):
             conflictSeen(conflict)
+        case .probed(let member, let epoch, let outcome):
+            probeFinished(member: member, epoch: epoch, outcome: outcome)
+        case .reprobeDue(let member, let epoch):
+            guard earlyTakeoverActive else { return false }
+            perform(earlyTakeover.reprobeDue(member, epoch: epoch, gains: reconciler.addressesGained(ifGone: member)))
         case .synced(let initial):
             // Idempotent upserts: the same objects' forwarded events may follow.
             for service in initial.services {
@@ -448,6 +455,7 @@ public actor Speaker: ServiceLifecycle.Service {
             await settleGossip(reason: reason)
         case .shutdown:
             guard !shuttingDown else { return false }
+            earlyTakeover.reset()
             await startHandover()
         case .handoverDone:
             _ = reconciler.withdrawAll()
@@ -465,8 +473,13 @@ public actor Speaker: ServiceLifecycle.Service {
         let name = event.member.name
         guard name != settings.nodeName else { return }
         switch event {
-        case .join, .update:
+        case .join, .update, .refuted:
             memberTrouble[name] = nil
+            if case .restore = earlyTakeover.alive(name) {
+                logger.notice("early takeover: suspicion refuted; member is a candidate again", metadata: [
+                    "member": "\(name)", "event": "\(event.kind)", "incarnation": "\(event.member.incarnation)",
+                ])
+            }
             record(reconciler.memberAlive(name))
             // A join's push/pull merges the whole member list at once, so the first other
             // member seen means the list is in, though its events may still be queued.
@@ -474,12 +487,85 @@ public actor Speaker: ServiceLifecycle.Service {
         case .suspect:
             // MetalLB counts suspects as members; only note when trouble started.
             if memberTrouble[name] == nil { memberTrouble[name] = clock.now }
+            if earlyTakeoverActive {
+                perform(earlyTakeover.suspected(name, gains: reconciler.addressesGained(ifGone: name)))
+            }
         case .dead, .leave:
             if memberTrouble[name] == nil { memberTrouble[name] = clock.now }
-            logger.info("node event - forcing sync", metadata: ["member": "\(name)", "event": "\(event.kind)"])
+            var metadata: Logger.Metadata = ["member": "\(name)", "event": "\(event.kind)"]
+            if let taken = earlyTakeover.gone(name) {
+                metadata["earlyTakeover"] = "\(taken.sorted().map(\.description).joined(separator: ","))"
+            }
+            logger.info("node event - forcing sync", metadata: metadata)
             record(reconciler.memberGone(name))
         }
         await publishMemberCounts()
+    }
+
+    // MARK: - Early takeover
+
+    /// Early takeover acts only on a complete view (synced informers, settled gossip) and not
+    /// while leaving.
+    private var earlyTakeoverActive: Bool {
+        settings.earlyTakeover != nil && synced && gossipSettled && !shuttingDown && settings.usesGossip
+    }
+
+    /// Starts the probe, timer or takeover an early-takeover step asks for.
+    private func perform(_ action: EarlyTakeoverTracker.Action) {
+        guard let takeover = settings.earlyTakeover else { return }
+        let sink = inputSink
+        switch action {
+        case .none:
+            break
+        case .probe(let member, let epoch, let targets):
+            let announcer = self.announcer
+            let groups = Dictionary(grouping: targets.values, by: \.interfaces)
+            logger.debug("early takeover: probing a suspected owner's IPs", metadata: [
+                "member": "\(member)", "ips": "\(targets.keys.sorted().map(\.description).joined(separator: ","))",
+            ])
+            Task {
+                var outcome = ProbeOutcome()
+                for (interfaces, group) in groups {
+                    let part = await announcer.probe(Set(group.map(\.ip)), interfaces: interfaces, timing: takeover.probe)
+                    outcome.answered.merge(part.answered) { first, _ in first }
+                    outcome.framesSent += part.framesSent
+                }
+                sink.yield(.probed(member: member, epoch: epoch, outcome: outcome))
+            }
+        case .reprobeLater(let member, let epoch):
+            let interval = takeover.reprobeInterval
+            Task {
+                try? await Task.sleep(for: interval)
+                sink.yield(.reprobeDue(member: member, epoch: epoch))
+            }
+        case .presumeDead(let member, let addresses):
+            let window = takeover.probe.interval * takeover.probe.rounds
+            logger.notice("early takeover: suspected owner is dark on the wire; taking over", metadata: [
+                "member": "\(member)", "ips": "\(addresses.sorted().map(\.description).joined(separator: ","))",
+                "probe": "no answer to \(takeover.probe.rounds) probes per IP within \(window)",
+            ])
+            record(reconciler.memberGone(member))
+        case .restore(let member):
+            record(reconciler.memberAlive(member))
+        }
+    }
+
+    private func probeFinished(member: String, epoch: Int, outcome: ProbeOutcome) {
+        guard earlyTakeoverActive else { return }
+        let action = earlyTakeover.probed(
+            member, epoch: epoch, outcome: outcome, gains: reconciler.addressesGained(ifGone: member))
+        if case .reprobeLater = action, !outcome.isDark {
+            let answered = outcome.answered.keys.sorted().map { "\($0)@\(outcome.answered[$0]!)" }
+            logger.info(
+                outcome.framesSent == 0
+                    ? "early takeover: could not probe a suspected owner's IPs; not taking over"
+                    : "early takeover: suspected owner still answers on the wire; not taking over",
+                metadata: [
+                    "member": "\(member)", "answered": "\(answered.joined(separator: ","))",
+                    "frames": "\(outcome.framesSent)", "probes": "\(earlyTakeover.suspects[member]?.probes ?? 0)",
+                ])
+        }
+        perform(action)
     }
 
     /// Publishes owner metrics and takeover times for one reconcile step.

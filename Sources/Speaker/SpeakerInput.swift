@@ -13,6 +13,10 @@ enum SpeakerInput: Sendable {
     case configMap(InformerEvent<ConfigMap>)
     case member(MemberEvent)
     case conflict(AddressConflict)
+    /// An early-takeover probe of a suspected member's IPs finished.
+    case probed(member: String, epoch: Int, outcome: ProbeOutcome)
+    /// The re-probe interval of a suspected member passed.
+    case reprobeDue(member: String, epoch: Int)
     /// The Service, EndpointSlice, Node and configuration informers have listed once; their
     /// caches at that moment ride along, because the forwarded list events may still be on
     /// their way (a first pass without them would withdraw, and delete status objects, wrongly).

@@ -103,6 +103,19 @@ public struct SpeakerReconciler: Sendable {
         finish(election.memberLeft(named: name))
     }
 
+    /// What this node would start announcing if `member` left: the IPs of the Services that
+    /// `member` owns now and this node would own without it, each with the interfaces it would
+    /// go out on. A what-if on a copy; nothing here changes. Taking a candidate away only
+    /// re-elects the Services it owns (every other Service keeps its first-ranked candidate),
+    /// so these are exactly the IPs its death would hand to this node (early takeover).
+    public func addressesGained(ifGone member: String) -> [IPAddress: AnnouncementTarget] {
+        let theirs = Set(election.services(ownedBy: member))
+        guard member != nodeName, !theirs.isEmpty else { return [:] }
+        var without = self
+        _ = without.memberGone(member)
+        return without.announced.filter { announced[$0.key] == nil && !$0.value.services.isDisjoint(with: theirs) }
+    }
+
     public mutating func setConfiguration(_ configuration: Configuration) -> Step {
         finish(election.setConfiguration(configuration))
     }

@@ -38,6 +38,10 @@ public struct SpeakerSettings: Sendable {
     /// cluster's member list before it announces anyway (memberlist's `Join` blocks on the
     /// push/pull in the same way; MetalLB starts announcing only after it returns).
     public var joinSettleTimeout: Duration
+    /// Early takeover of a suspected owner that no longer answers on the wire
+    /// (`EarlyTakeoverTracker`); nil = off (`--no-early-takeover`): IPs move on gossip's dead
+    /// event only, as in MetalLB.
+    public var earlyTakeover: EarlyTakeoverSettings?
 
     public init(
         nodeName: String, namespace: String, podName: String? = nil, gossipBindHost: String? = nil, gossipBindPort: Int = 7946,
@@ -45,7 +49,7 @@ public struct SpeakerSettings: Sendable {
         loadBalancerClass: String? = nil, ignoreExcludeFromLoadBalancers: Bool = false,
         handoverTimeout: Duration = .seconds(3), leaveTimeout: Duration = .seconds(1),
         seedListTimeout: Duration = .seconds(10), peerRejoinInterval: Duration = .seconds(60),
-        joinSettleTimeout: Duration = .seconds(5)
+        joinSettleTimeout: Duration = .seconds(5), earlyTakeover: EarlyTakeoverSettings? = EarlyTakeoverSettings()
     ) {
         self.nodeName = nodeName
         self.namespace = namespace
@@ -62,6 +66,7 @@ public struct SpeakerSettings: Sendable {
         self.seedListTimeout = seedListTimeout
         self.peerRejoinInterval = peerRejoinInterval
         self.joinSettleTimeout = joinSettleTimeout
+        self.earlyTakeover = earlyTakeover
     }
 
     /// Memberlist is on only with both a bind address and a Pod label selector, as MetalLB.

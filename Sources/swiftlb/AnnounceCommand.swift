@@ -141,18 +141,33 @@ final class SignalWaiter: Sendable {
 
 /// `--control-stdin`: each line `announce IP` or `withdraw IP` on standard input changes the
 /// announced set at run time (what the speaker does when ownership moves), so an operator or
-/// a test can watch the burst on gain and the silence on loss.
+/// a test can watch the burst on gain and the silence on loss. `probe IP [IP…]` asks the
+/// segment who answers for the IPs (the speaker's early-takeover probe) and logs a `probed`
+/// line with the answered and the dark ones.
 final class StandardInputControl: Sendable {
     private let source: Mutex<(any DispatchSourceRead)?>
 
     init(announcer: Announcer, logger: Logger) {
         let pending = Mutex("")
         // One consumer, so changes apply in the order the lines arrived.
-        let (changes, requests) = AsyncStream.makeStream(of: (announce: Bool, address: IPAddress).self)
+        let (changes, requests) = AsyncStream.makeStream(of: (verb: String, addresses: [IPAddress]).self)
         Task {
             for await change in changes {
-                if change.announce { await announcer.announce(change.address) } else { await announcer.withdraw(change.address) }
-                logger.notice(change.announce ? "announced" : "withdrawn", metadata: ["ip": "\(change.address)"])
+                switch change.verb {
+                case "probe":
+                    let outcome = await announcer.probe(Set(change.addresses))
+                    let dark = change.addresses.filter { outcome.answered[$0] == nil }
+                    logger.notice("probed", metadata: [
+                        "answered": "\(outcome.answered.keys.sorted().map { "\($0)@\(outcome.answered[$0]!)" }.joined(separator: ","))",
+                        "dark": "\(dark.map(\.description).joined(separator: ","))", "frames": "\(outcome.framesSent)",
+                    ])
+                case "announce":
+                    await announcer.announce(change.addresses[0])
+                    logger.notice("announced", metadata: ["ip": "\(change.addresses[0])"])
+                default:
+                    await announcer.withdraw(change.addresses[0])
+                    logger.notice("withdrawn", metadata: ["ip": "\(change.addresses[0])"])
+                }
             }
         }
         let source = DispatchSource.makeReadSource(fileDescriptor: STDIN_FILENO, queue: .global())
@@ -171,12 +186,14 @@ final class StandardInputControl: Sendable {
             }
             for line in lines {
                 let words = line.split(separator: " ")
-                guard words.count == 2, let address = IPAddress(words[1]), words[0] == "announce" || words[0] == "withdraw"
+                let addresses = words.dropFirst().compactMap { IPAddress($0) }
+                guard let verb = words.first.map(String.init), addresses.count == words.count - 1,
+                      (verb == "probe" && !addresses.isEmpty) || ((verb == "announce" || verb == "withdraw") && addresses.count == 1)
                 else {
                     logger.warning("ignored control line", metadata: ["line": "\(line)"])
                     continue
                 }
-                requests.yield((announce: words[0] == "announce", address: address))
+                requests.yield((verb: verb, addresses: addresses))
             }
         }
         source.resume()

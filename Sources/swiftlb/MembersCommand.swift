@@ -101,6 +101,9 @@ struct MembersCommand: AsyncParsableCommand {
 
         let eventPrinter = Task {
             for await event in node.events {
+                // Lines mirror memberlist's EventDelegate (plus suspect), as the Go peer prints
+                // them; a refuted suspicion is a SwiftLB-only event for the speaker.
+                if case .refuted = event { continue }
                 output.write(Self.line(for: event))
             }
         }

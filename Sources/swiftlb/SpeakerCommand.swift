@@ -74,6 +74,19 @@ struct SpeakerCommand: AsyncParsableCommand {
     @Option(name: .customLong("startup-trim-delay"), help: ArgumentHelp(stringLiteral: StartupTrim.help))
     var startupTrimDelay: Double = 10
 
+    @Flag(name: .customLong("no-early-takeover"), help: """
+        Take over a suspected owner's IPs only when gossip declares it dead, as MetalLB (env \
+        SWIFTLB_EARLY_TAKEOVER=false). By default the node that would inherit them probes them \
+        with ARP/NDP and takes them over at once when nobody answers.
+        """)
+    var noEarlyTakeover = false
+
+    @Option(name: .customLong("early-takeover-probes"), help: "Early takeover: probes per IP before a suspected owner counts as dark.")
+    var earlyTakeoverProbes = 3
+
+    @Option(name: .customLong("early-takeover-probe-interval-ms"), help: "Early takeover: milliseconds between probes; the window is probes x interval.")
+    var earlyTakeoverProbeIntervalMs = 100
+
     enum Profile: String, ExpressibleByArgument, CaseIterable {
         case lan, fast
         /// The profile's gossip timings plus a periodic rejoin of the seed speakers that are not
@@ -113,6 +126,11 @@ struct SpeakerCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--ml-bind-port must be 0…65535") }
         guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be 0…65535") }
+        guard (1...20).contains(earlyTakeoverProbes) else { throw ValidationError("--early-takeover-probes must be 1…20") }
+        guard (1...2000).contains(earlyTakeoverProbeIntervalMs) else {
+            throw ValidationError("--early-takeover-probe-interval-ms must be 1…2000")
+        }
+        let earlyTakeover = try Self.earlyTakeoverEnabled(flagOff: noEarlyTakeover, environment: environment)
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
         let logger = Logger(label: "swiftlb.speaker")
 
@@ -126,7 +144,10 @@ struct SpeakerCommand: AsyncParsableCommand {
             gossipBindHost: value(mlBindAddr, "METALLB_ML_BIND_ADDR"), gossipBindPort: port,
             memberlistLabels: value(mlLabels, "METALLB_ML_LABELS"), memberlistSecret: secret,
             gossip: profile.settings, loadBalancerClass: loadBalancerClass, ignoreExcludeFromLoadBalancers: ignoreExcludeLB,
-            handoverTimeout: .milliseconds(Int(handoverTimeout * 1000)))
+            handoverTimeout: .milliseconds(Int(handoverTimeout * 1000)),
+            earlyTakeover: earlyTakeover
+                ? EarlyTakeoverSettings(probe: ProbeTiming(rounds: earlyTakeoverProbes, interval: .milliseconds(earlyTakeoverProbeIntervalMs)))
+                : nil)
         let kubeConfiguration = try InClusterConfiguration.automatic(kubeconfig: kubeconfig, environment: environment)
         let client = try KubeClient(configuration: kubeConfiguration, logger: logger)
         let interfaceNames = interfaces.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
@@ -145,7 +166,7 @@ struct SpeakerCommand: AsyncParsableCommand {
         logger.info("starting speaker", metadata: [
             "node": "\(nodeName)", "host": "\(value(host, "METALLB_HOST") ?? "")", "namespace": "\(settings.namespace)",
             "memberlist": "\(settings.usesGossip ? "\(settings.gossipBindHost ?? ""):\(port)" : "disabled")",
-            "server": "\(kubeConfiguration.server)", "profile": "\(profile.rawValue)",
+            "server": "\(kubeConfiguration.server)", "profile": "\(profile.rawValue)", "earlyTakeover": "\(earlyTakeover)",
         ])
         // Graceful shutdown goes last-to-first: the speaker hands over while /metrics still
         // serves; when it returns, the group shuts the endpoint down.
@@ -167,6 +188,17 @@ struct SpeakerCommand: AsyncParsableCommand {
         }
         await announcer.stop()
         try? await client.shutdown()
+    }
+
+    /// On unless `--no-early-takeover` or `SWIFTLB_EARLY_TAKEOVER` is false/0/no/off.
+    static func earlyTakeoverEnabled(flagOff: Bool, environment: [String: String]) throws -> Bool {
+        if flagOff { return false }
+        guard let text = environment["SWIFTLB_EARLY_TAKEOVER"]?.lowercased(), !text.isEmpty else { return true }
+        switch text {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ValidationError("SWIFTLB_EARLY_TAKEOVER must be true or false, got \(text)")
+        }
     }
 
     static func namespace(flag: String?, environment: [String: String]) -> String {

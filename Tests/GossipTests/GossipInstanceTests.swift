@@ -131,6 +131,24 @@ import Testing
         #expect(alives.contains { $0.node == "a" && $0.incarnation == 8 })
     }
 
+    /// SwiftLB's addition to memberlist's events: a suspect alive again at a higher
+    /// incarnation is `refuted` (the speaker's early takeover drops its presumption on it).
+    @Test func aSuspectAliveAgainAtAHigherIncarnationIsRefuted() {
+        var harness = Harness()
+        harness.add("b", 2, incarnation: 3)
+        _ = harness.receive(.suspect(Suspect(incarnation: 3, node: "b", from: "c")))
+        #expect(harness.core.members["b"]?.state == .suspect)
+        harness.add("b", 2, incarnation: 3)
+        #expect(harness.core.members["b"]?.state == .suspect, "the same incarnation refutes nothing")
+        let out = harness.receive(.alive(Alive(incarnation: 4, node: "b", addr: Self.address(2).ip, port: 7946, meta: nil, vsn: Self.vsn)))
+        #expect(harness.core.members["b"]?.state == .alive)
+        #expect(Self.events(out).map(\.kind) == ["refuted"])
+        #expect(Self.events(harness.log).map(\.kind) == ["join", "join", "suspect", "refuted"])
+        // An alive member at a higher incarnation (no suspicion) raises nothing new.
+        harness.add("b", 2, incarnation: 5)
+        #expect(Self.events(harness.log).map(\.kind).count == 4)
+    }
+
     @Test func deadFromSelfIsLeaveAndDeadFromOtherIsDead() {
         var harness = Harness()
         harness.add("b", 2)

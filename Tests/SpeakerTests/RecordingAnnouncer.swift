@@ -31,6 +31,17 @@ actor RecordingAnnouncer: AddressAnnouncing {
 
     func counters() -> AnnouncerCounters { reportedCounters }
 
+    /// Who answers early-takeover probes, as the wire would (set by the test); every probe asked.
+    var probeAnswers: [IPAddress: MACAddress] = [:]
+    private(set) var probeCalls: [Set<IPAddress>] = []
+
+    func setProbeAnswers(_ answers: [IPAddress: MACAddress]) { probeAnswers = answers }
+
+    func probe(_ addresses: Set<IPAddress>, interfaces: Set<String>?, timing: ProbeTiming) -> ProbeOutcome {
+        probeCalls.append(addresses)
+        return ProbeOutcome(answered: probeAnswers.filter { addresses.contains($0.key) }, framesSent: addresses.count)
+    }
+
     func setCounters(_ counters: AnnouncerCounters) { reportedCounters = counters }
 
     /// Another station's gratuitous announcement of `address`, as the real announcer reports it.

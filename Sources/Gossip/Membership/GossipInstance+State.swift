@@ -69,6 +69,8 @@ extension GossipInstance {
             emit(.emit(.join(current)))
         } else if oldMeta != current.meta {
             emit(.emit(.update(current)))
+        } else if oldState == .suspect && current.state == .alive {
+            emit(.emit(.refuted(current)))
         }
     }
 

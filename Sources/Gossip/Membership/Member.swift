@@ -43,6 +43,10 @@ public enum MemberEvent: Hashable, Sendable {
     case update(Member)
     /// A member is suspected of having failed (not an event in memberlist; useful for logs).
     case suspect(Member)
+    /// A suspected member is alive again: it refuted the suspicion with a higher incarnation
+    /// (not an event in memberlist, which raises nothing then). The speaker's early takeover
+    /// drops its presumption that the member is dead on it.
+    case refuted(Member)
     /// A member was declared dead (failed).
     case dead(Member)
     /// A member left gracefully.
@@ -50,16 +54,18 @@ public enum MemberEvent: Hashable, Sendable {
 
     public var member: Member {
         switch self {
-        case .join(let member), .update(let member), .suspect(let member), .dead(let member), .leave(let member): member
+        case .join(let member), .update(let member), .suspect(let member), .refuted(let member), .dead(let member),
+             .leave(let member): member
         }
     }
 
-    /// "join", "update", "suspect", "dead" or "leave".
+    /// "join", "update", "suspect", "refuted", "dead" or "leave".
     public var kind: String {
         switch self {
         case .join: "join"
         case .update: "update"
         case .suspect: "suspect"
+        case .refuted: "refuted"
         case .dead: "dead"
         case .leave: "leave"
         }
