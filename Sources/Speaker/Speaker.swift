@@ -49,6 +49,12 @@ public actor Speaker: ServiceLifecycle.Service {
     /// When a member was first seen suspect/dead: the start of a takeover measurement.
     private var memberTrouble: [String: ContinuousClock.Instant] = [:]
     private var lastConflictEvent: [IPAddress: ContinuousClock.Instant] = [:]
+    /// IPs with a conflict waiting out `conflictGrace`.
+    private var conflictsInGrace: Set<IPAddress> = []
+    /// Conflicts decided after their grace: reported (Warning event) or dismissed (the IP
+    /// had moved to the other station meanwhile). For tests and the status report.
+    private(set) var conflictsReported = 0
+    private(set) var conflictsDismissed = 0
     /// Suspected members whose IPs this node would inherit, and whether they are presumed dead.
     private var earlyTakeover = EarlyTakeoverTracker()
     private var gossip: GossipNode?
@@ -431,6 +437,8 @@ public actor Speaker: ServiceLifecycle.Service {
             await memberEvent(event)
         case .conflict(let conflict):
             conflictSeen(conflict)
+        case .conflictRecheck(let conflict):
+            conflictGraceEnded(conflict)
         case .probed(let member, let epoch, let outcome):
             probeFinished(member: member, epoch: epoch, outcome: outcome)
         case .reprobeDue(let member, let epoch):
@@ -674,7 +682,26 @@ public actor Speaker: ServiceLifecycle.Service {
             return
         }
         // `swiftlb_conflicts_total` comes from the announcer's own count (`publishCounters`),
-        // which also sees conflicts this stream dropped.
+        // which also sees conflicts this stream dropped. The event waits out the grace.
+        guard conflictsInGrace.insert(conflict.address).inserted else { return }
+        let sink = inputSink, grace = settings.conflictGrace
+        Task {
+            try? await Task.sleep(for: grace)
+            sink.yield(.conflictRecheck(conflict))
+        }
+    }
+
+    private func conflictGraceEnded(_ conflict: AddressConflict) {
+        conflictsInGrace.remove(conflict.address)
+        guard !shuttingDown else { return }
+        guard applied[conflict.address] != nil else {
+            conflictsDismissed += 1
+            logger.info("another station took over an IP this node has since withdrawn; a handover, not a conflict", metadata: [
+                "ip": "\(conflict.address)", "interface": "\(conflict.interface)", "foreignMAC": "\(conflict.foreignMAC)",
+            ])
+            return
+        }
+        conflictsReported += 1
         logger.warning("another station answers for an IP this node announces", metadata: [
             "ip": "\(conflict.address)", "interface": "\(conflict.interface)", "foreignMAC": "\(conflict.foreignMAC)",
         ])

@@ -13,6 +13,8 @@ enum SpeakerInput: Sendable {
     case configMap(InformerEvent<ConfigMap>)
     case member(MemberEvent)
     case conflict(AddressConflict)
+    /// The grace period after a conflict passed: still ours means a real conflict.
+    case conflictRecheck(AddressConflict)
     /// An early-takeover probe of a suspected member's IPs finished.
     case probed(member: String, epoch: Int, outcome: ProbeOutcome)
     /// The re-probe interval of a suspected member passed.

@@ -42,6 +42,12 @@ public struct SpeakerSettings: Sendable {
     /// (`EarlyTakeoverTracker`); nil = off (`--no-early-takeover`): IPs move on gossip's dead
     /// event only, as in MetalLB.
     public var earlyTakeover: EarlyTakeoverSettings?
+    /// How long after another station answers for one of our IPs the speaker looks again
+    /// before it calls it a conflict (Warning event, warning log). When ownership moves (an
+    /// `externalTrafficPolicy: Local` endpoint moves, a member joins), the new owner's
+    /// gratuitous ARP can reach the old one a few ms before the old one has processed the
+    /// same change and withdrawn; if the IP is no longer ours by then, it was a handover.
+    public var conflictGrace: Duration
 
     public init(
         nodeName: String, namespace: String, podName: String? = nil, gossipBindHost: String? = nil, gossipBindPort: Int = 7946,
@@ -49,7 +55,8 @@ public struct SpeakerSettings: Sendable {
         loadBalancerClass: String? = nil, ignoreExcludeFromLoadBalancers: Bool = false,
         handoverTimeout: Duration = .seconds(3), leaveTimeout: Duration = .seconds(1),
         seedListTimeout: Duration = .seconds(10), peerRejoinInterval: Duration = .seconds(60),
-        joinSettleTimeout: Duration = .seconds(5), earlyTakeover: EarlyTakeoverSettings? = EarlyTakeoverSettings()
+        joinSettleTimeout: Duration = .seconds(5), earlyTakeover: EarlyTakeoverSettings? = EarlyTakeoverSettings(),
+        conflictGrace: Duration = .seconds(1)
     ) {
         self.nodeName = nodeName
         self.namespace = namespace
@@ -67,6 +74,7 @@ public struct SpeakerSettings: Sendable {
         self.peerRejoinInterval = peerRejoinInterval
         self.joinSettleTimeout = joinSettleTimeout
         self.earlyTakeover = earlyTakeover
+        self.conflictGrace = conflictGrace
     }
 
     /// Memberlist is on only with both a bind address and a Pod label selector, as MetalLB.

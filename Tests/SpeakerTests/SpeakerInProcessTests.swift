@@ -49,11 +49,78 @@ import Testing
         await tearDown()
     }
 
-    func settings(node: String, handoverTimeout: Duration = .seconds(20)) -> SpeakerSettings {
+    func settings(node: String, handoverTimeout: Duration = .seconds(20), conflictGrace: Duration = .seconds(1)) -> SpeakerSettings {
         SpeakerSettings(
             nodeName: node, namespace: Fixture.namespace, gossipBindHost: "127.0.0.1", gossipBindPort: 0,
             memberlistLabels: "app=speaker", gossip: .fast, handoverTimeout: handoverTimeout,
-            leaveTimeout: .milliseconds(200), seedListTimeout: .seconds(2))
+            leaveTimeout: .milliseconds(200), seedListTimeout: .seconds(2), conflictGrace: conflictGrace)
+    }
+
+    /// Polls `condition` every 10 ms until it holds or `limit` passes (the speaker's conflict
+    /// decisions are internal state, with no event to await).
+    func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return await condition()
+    }
+
+    func conflictEvents(_ client: KubeClient) async throws -> [Event] {
+        try await client.list(Event.self, namespace: "default").items.filter { $0.reason == "addressConflict" }
+    }
+
+    @Test func anotherStationStillAnsweringAfterTheGraceIsAConflict() async throws {
+        let (_, second) = Fixture.rankedPair()
+        try await cluster(endpointNode: second) { client, clients in
+            let announcer = RecordingAnnouncer()
+            let speaker = Speaker(settings: settings(node: second, conflictGrace: .milliseconds(200)), client: clients.watches, eventClient: clients.events, announcer: announcer)
+            let run = Task { try await speaker.run() }
+            defer { run.cancel() }
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+            announcer.observeForeignAnnouncement(of: ip)
+            announcer.observeForeignAnnouncement(of: ip)
+            let reported = try await eventually { await speaker.conflictsReported == 1 }
+            #expect(reported)
+            let recorded = try await eventually { (try? await conflictEvents(client).count) == 1 }
+            #expect(recorded, "one Warning event")
+            #expect(await speaker.conflictsDismissed == 0)
+            let events = try await conflictEvents(client)
+            #expect(events.first?.type == "Warning")
+            run.cancel()
+            _ = try? await run.value
+        }
+    }
+
+    @Test func anotherStationTakingOverAMovingIPIsNotAConflict() async throws {
+        let (first, second) = Fixture.rankedPair()
+        try await cluster(endpointNode: second) { client, clients in
+            let announcer = RecordingAnnouncer()
+            // A grace longer than the move takes here; the move itself is not timed.
+            let speaker = Speaker(settings: settings(node: second, conflictGrace: .seconds(3)), client: clients.watches, eventClient: clients.events, announcer: announcer)
+            let run = Task { try await speaker.run() }
+            defer { run.cancel() }
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+            // The new owner's gratuitous ARP arrives before this speaker has seen the move.
+            announcer.observeForeignAnnouncement(of: ip)
+            _ = try await client.update(Kube.Service.self, name: "web", namespace: "default") { service in
+                service.spec?.externalTrafficPolicy = "Local"
+            }
+            _ = try await client.update(EndpointSlice.self, name: "web-abc", namespace: "default") { slice in
+                slice.endpoints = [.init(addresses: ["10.1.0.9"], conditions: .init(ready: true), nodeName: first)]
+            }
+            await announcer.waitUntil { $0[ip] == nil }
+            let dismissed = try await eventually { await speaker.conflictsDismissed == 1 }
+            #expect(dismissed)
+            #expect(await speaker.conflictsReported == 0)
+            let events = try await conflictEvents(client)
+            #expect(events.isEmpty)
+            run.cancel()
+            _ = try? await run.value
+        }
     }
 
     @Test(.timeLimit(.minutes(1))) func ownerAnnouncesAndWithdrawsWhenAMemberThatHashesFirstJoins() async throws {
