@@ -49,6 +49,12 @@ public actor Speaker: ServiceLifecycle.Service {
     /// When a member was first seen suspect/dead: the start of a takeover measurement.
     private var memberTrouble: [String: ContinuousClock.Instant] = [:]
     private var lastConflictEvent: [IPAddress: ContinuousClock.Instant] = [:]
+    /// A member joined (new, or back after a partition or a restart) since the last pass:
+    /// every IP this node keeps announcing gets a new gratuitous burst, as MetalLB's forced
+    /// resync re-arms them (metallb#736). During a partition the other half's owner told the
+    /// LAN its MAC; when the halves merge and that node withdraws, switches and clients must
+    /// learn ours again, although our ownership never changed.
+    private var rearmAfterJoin = false
     /// IPs with a conflict waiting out `conflictGrace`.
     private var conflictsInGrace: Set<IPAddress> = []
     /// Conflicts decided after their grace: reported (Warning event) or dismissed (the IP
@@ -483,6 +489,7 @@ public actor Speaker: ServiceLifecycle.Service {
         switch event {
         case .join, .update, .refuted:
             memberTrouble[name] = nil
+            if case .join = event { rearmAfterJoin = true }
             if case .restore = earlyTakeover.alive(name) {
                 logger.notice("early takeover: suspicion refuted; member is a candidate again", metadata: [
                     "member": "\(name)", "event": "\(event.kind)", "incarnation": "\(event.member.incarnation)",
@@ -629,6 +636,15 @@ public actor Speaker: ServiceLifecycle.Service {
         let desired = reconciler.announced
         let diff = AnnouncementDiff.between(current: applied, desired: desired)
         defer { submitStatuses() }
+        if rearmAfterJoin, !shuttingDown {
+            rearmAfterJoin = false
+            let fresh = Set(diff.announce.map(\.ip))
+            let kept = applied.filter { desired[$0.key] != nil && !fresh.contains($0.key) }
+            for (ip, announcement) in kept.sorted(by: { $0.key < $1.key }) {
+                await announcer.announce(ip, interfaces: announcement.interfaces)
+            }
+            if !kept.isEmpty { logger.info("member joined: gratuitous burst re-armed", metadata: ["ips": "\(kept.count)"]) }
+        }
         guard !diff.isEmpty else { return }
         let before = Set(applied.values.flatMap(\.services))
         applied = desired

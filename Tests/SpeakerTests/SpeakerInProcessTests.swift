@@ -161,6 +161,33 @@ import Testing
         }
     }
 
+    /// metallb#736: after a partition heals (members join again) the owner's IPs are announced
+    /// again, though their owner did not change, so the LAN forgets the other half's MAC.
+    @Test func aJoiningMemberReArmsTheBurstOfIPsThatStayHere() async throws {
+        let (first, second) = Fixture.rankedPair()
+        try await cluster(endpointNode: first) { _, clients in
+            let announcer = RecordingAnnouncer()
+            let speaker = Speaker(settings: settings(node: first), client: clients.watches, eventClient: clients.events, announcer: announcer)
+            let run = Task { try await speaker.run() }
+            defer { run.cancel() }
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+            #expect(await announcer.announceCalls.filter { $0 == ip }.count == 1)
+            let speakerAddress = try #require(await speaker.gossipAddress())
+            let other = try await GossipNode.bind(
+                name: second, host: "127.0.0.1", port: 0, meta: nil, settings: .fast, wire: GossipWireConfiguration())
+            await other.start(joining: [speakerAddress])
+            let rearmed = try await eventually { await announcer.announceCalls.filter { $0 == ip }.count == 2 }
+            #expect(rearmed, "the join re-armed the burst")
+            #expect(await speaker.owners[web] == first, "the owner did not change")
+            #expect(await announcer.owned[ip] != nil)
+            await other.leave(timeout: .seconds(1))
+            await other.shutdown()
+            run.cancel()
+            _ = try? await run.value
+        }
+    }
+
     @Test func localPolicyWithEndpointsOnlyElsewhereWithdraws() async throws {
         let (first, second) = Fixture.rankedPair()
         try await cluster(endpointNode: second) { client, clients in
