@@ -314,6 +314,12 @@ scenario_wrongkey() {
     dropped="$(sed -nE 's/.*"droppedUndecryptable":([0-9]+).*/\1/p' <<<"$exit_line")"
     [ -n "$dropped" ] && (( dropped > 0 )) || fail "the intruder counted no undecryptable gossip: ${exit_line:-no exit line}"
     chaos_log "speakers stayed at 3 alive members; the intruder refused $dropped undecryptable packets/streams from them"
+    local refused=0
+    for i in 1 2 3; do
+        refused=$((refused + $(slb_metric_sum "$i" swiftlb_gossip_dropped_total 'reason="undecryptable"')))
+    done
+    (( refused > 0 )) || fail "no speaker counted the intruder's traffic in swiftlb_gossip_dropped_total{reason=\"undecryptable\"}"
+    chaos_log "the speakers refused $refused undecryptable packets/streams from the intruder (swiftlb_gossip_dropped_total)"
 }
 
 # scenario_loss <lan|fast>: 5 % loss on gossip for $CHAOS_LOSS_SECONDS (default 300).

@@ -63,6 +63,9 @@ public enum MetricCatalog {
         name: "swiftlb_malformed_frames_total", help: "Captured frames dropped because they did not decode.")
     public static let gossipMembers = MetricDescriptor(
         name: "swiftlb_gossip_members", help: "Gossip members known to this speaker, by state.")
+    public static let gossipDropped = MetricDescriptor(
+        name: "swiftlb_gossip_dropped_total",
+        help: "Gossip packets and streams dropped, by reason: undecryptable (wrong or missing key) or malformed.")
 
     /// Everything above, for documentation and for tests that check names stay MetalLB's.
     public static let all: [MetricDescriptor] = [
@@ -70,7 +73,7 @@ public enum MetricCatalog {
         allocatorAddressesTotal, allocatorAddressesInUse, allocatorIPv4AddressesTotal, allocatorIPv4AddressesInUse,
         allocatorIPv6AddressesTotal, allocatorIPv6AddressesInUse, allocatorServicesAllocated,
         clientUpdates, clientUpdateErrors, configLoaded, configStale,
-        takeoverSeconds, owner, conflicts, malformedFrames, gossipMembers,
+        takeoverSeconds, owner, conflicts, malformedFrames, gossipMembers, gossipDropped,
     ]
 }
 

@@ -10,6 +10,8 @@ public struct SpeakerMetrics: Sendable {
     private let takeover: DurationHistogram
     /// The announcer totals last turned into counter increments.
     private let published = PublishedTotals()
+    /// The gossip drop totals last turned into counter increments, by reason.
+    private let publishedDrops = PublishedDrops()
 
     /// Buckets around the failover targets: sub-second with the `fast` profile, seconds with `lan`.
     public static let takeoverBuckets: [Duration] = [
@@ -105,6 +107,17 @@ public struct SpeakerMetrics: Sendable {
         registry.gauge(MetricCatalog.owner, [("ip", ip), ("node", node)])
     }
 
+    /// Brings `swiftlb_gossip_dropped_total{reason}` up to the gossip socket's running totals
+    /// (`undecryptable`: a member with another key, or none, is knocking; `malformed`).
+    /// Called before every scrape; the same totals twice change nothing.
+    public func publishGossipDrops(_ totals: [String: Int]) {
+        let increments = publishedDrops.advance(to: totals)
+        for reason in totals.keys.sorted() {
+            let counter = registry.counter(MetricCatalog.gossipDropped, [("reason", reason)])
+            if let count = increments[reason] { counter.increment(by: Int64(count)) }
+        }
+    }
+
     /// Gossip member counts by state (`alive`, `suspect`, `dead`, `left`).
     public func gossipMembers(state: String, count: Int) {
         registry.gauge(MetricCatalog.gossipMembers, [("state", state)]).set(Int64(count))
@@ -124,6 +137,23 @@ private final class PublishedTotals: Sendable {
             let increments = totals.increments(since: previous)
             previous = totals
             return increments
+        }
+    }
+}
+
+/// The gossip drop totals `SpeakerMetrics.publishGossipDrops` last saw, by reason.
+private final class PublishedDrops: Sendable {
+    private let last = Mutex<[String: Int]>([:])
+
+    /// Records `totals` and returns what grew since the previous call.
+    func advance(to totals: [String: Int]) -> [String: Int] {
+        last.withLock { last in
+            var grown: [String: Int] = [:]
+            for (reason, total) in totals where total > last[reason, default: 0] {
+                grown[reason] = total - last[reason, default: 0]
+            }
+            for (reason, total) in totals { last[reason] = max(total, last[reason, default: 0]) }
+            return grown
         }
     }
 }

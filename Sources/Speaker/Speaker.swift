@@ -159,6 +159,8 @@ public actor Speaker: ServiceLifecycle.Service {
     /// suspicion raises no event (as in memberlist), so event-driven counts alone go stale.
     private func publishMemberCounts() async {
         guard let gossip, let metrics else { return }
+        let traffic = gossip.counters
+        metrics.publishGossipDrops(["undecryptable": traffic.droppedUndecryptable, "malformed": traffic.droppedMalformed])
         var counts: [String: Int] = ["alive": 0, "suspect": 0, "dead": 0, "left": 0]
         for member in await gossip.members { counts[member.state.description, default: 0] += 1 }
         for (state, count) in counts { metrics.gossipMembers(state: state, count: count) }
