@@ -318,9 +318,9 @@ public actor Speaker: ServiceLifecycle.Service {
         let sink = inputSink
         Task { for await event in node.events { sink.yield(.member(event)) } }
         let seeds = await seedAddresses(pods: pods, own: await node.localMember.address)
-        await node.start(joining: seeds)
+        await node.start(joining: [])
         if !seeds.isEmpty {
-            armSettleTimer()
+            joinThenSettle(node, seeds: seeds)
         } else if await pods?.hasSynced ?? true {
             inputSink.yield(.gossipSettled("no other speaker Pods"))
         }
@@ -339,10 +339,26 @@ public actor Speaker: ServiceLifecycle.Service {
         let speakers = Self.podAddresses(await pods.snapshot().values, port: Int(own.port), ownNode: settings.nodeName, own: own)
         if speakers.isEmpty, await pods.hasSynced { inputSink.yield(.gossipSettled("no other speaker Pods")) }
         let seeds = speakers.filter { !members.contains($0) }
-        guard !seeds.isEmpty else { return }
-        armSettleTimer()
+        guard !seeds.isEmpty else {
+            // They joined us first (we started while the Pod list was away): the member
+            // list already holds every speaker.
+            if !speakers.isEmpty { inputSink.yield(.gossipSettled("every speaker Pod is a member")) }
+            return
+        }
         logger.info("joining speaker Pods that are not members", metadata: ["seeds": "\(seeds)"])
-        await gossip.join(seeds: seeds)
+        joinThenSettle(gossip, seeds: seeds)
+    }
+
+    /// Joins through `seeds` and opens the announcer gate once one of them has merged its
+    /// member list into ours (`GossipNode.joinAndWait`, memberlist's blocking `Join`); the
+    /// settle timer bounds the wait when no seed answers.
+    private func joinThenSettle(_ node: GossipNode, seeds: [NodeAddress]) {
+        armSettleTimer()
+        let sink = inputSink
+        Task {
+            let merged = await node.joinAndWait(seeds: seeds)
+            if merged > 0 { sink.yield(.gossipSettled("joined through \(merged) of \(seeds.count) speaker Pods")) }
+        }
     }
 
     /// Opens the announcer gate. Every alive or suspect member is taken from the gossip
@@ -498,9 +514,6 @@ public actor Speaker: ServiceLifecycle.Service {
                 ])
             }
             record(reconciler.memberAlive(name))
-            // A join's push/pull merges the whole member list at once, so the first other
-            // member seen means the list is in, though its events may still be queued.
-            if !gossipSettled { await settleGossip(reason: "joined through \(name)") }
         case .suspect:
             // MetalLB counts suspects as members; only note when trouble started.
             if memberTrouble[name] == nil { memberTrouble[name] = clock.now }

@@ -25,6 +25,31 @@ struct GossipNodeTests {
         }
     }
 
+    @Test("joinAndWait returns once the seeds' member lists are merged, or their push/pull failed", .timeLimit(.minutes(1)))
+    func joinAndWaitReturnsWithTheMergedClusterInPlace() async throws {
+        let loopback: [UInt8] = [127, 0, 0, 1]
+        let a = try await GossipNode.bind(name: "a", host: "127.0.0.1", port: 0, meta: nil, settings: .lan, wire: GossipWireConfiguration())
+        let b = try await GossipNode.bind(name: "b", host: "127.0.0.1", port: 0, meta: nil, settings: .lan, wire: GossipWireConfiguration())
+        let c = try await GossipNode.bind(name: "c", host: "127.0.0.1", port: 0, meta: nil, settings: .lan, wire: GossipWireConfiguration())
+        // A port nobody listens on: its push/pull is refused at once.
+        let closed = try await GossipNode.bind(name: "closed", host: "127.0.0.1", port: 0, meta: nil, settings: .lan, wire: GossipWireConfiguration())
+        let closedAddress = NodeAddress(ip: loopback, port: UInt16(closed.localAddress.port!))
+        await closed.shutdown()
+        await a.start(joining: [])
+        await b.start(joining: [NodeAddress(ip: loopback, port: UInt16(a.localAddress.port!))])
+        _ = try await Self.next(a) { if case .join(let member) = $0 { member.name == "b" } else { false } }
+        await c.start(joining: [])
+
+        let merged = await c.joinAndWait(seeds: [NodeAddress(ip: loopback, port: UInt16(a.localAddress.port!)), closedAddress])
+        #expect(merged == 1, "a answered, the closed port did not")
+        // No event was awaited: the list a knew (a and b) is in c's members on return.
+        let alive = await c.members.filter { $0.state == .alive }.map(\.name).sorted()
+        #expect(alive == ["a", "b", "c"])
+        #expect(await c.joinAndWait(seeds: [closedAddress]) == 0)
+
+        for node in [a, b, c] { await node.shutdown() }
+    }
+
     @Test(
         "two members join, exchange user messages, and leave gracefully; labels and keys both ways",
         .timeLimit(.minutes(1)), arguments: [false, true])

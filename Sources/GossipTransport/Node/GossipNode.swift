@@ -58,6 +58,8 @@ public actor GossipNode {
     private var receiver: Task<Void, Never>?
     private var exchanges: [UUID: Task<Void, Never>] = [:]
     private var leaveWaiters: [CheckedContinuation<Void, Never>] = []
+    /// `joinAndWait` calls waiting for their seeds' first push/pull to answer or fail.
+    private var joinRounds: [UUID: JoinRound] = [:]
     private var leaveCompleted = false
     private var isShutdown = false
 
@@ -110,6 +112,30 @@ public actor GossipNode {
     public func join(seeds: [NodeAddress]) {
         guard !isShutdown, !seeds.isEmpty else { return }
         execute(core.join(seeds: seeds, now: now))
+    }
+
+    /// Joins through `seeds` as `join(seeds:)` does and returns once each seed's first
+    /// push/pull has answered or failed, as memberlist's `Join` returns: the number of seeds
+    /// whose member list was merged. When it returns a positive count, `members` holds the
+    /// cluster as those seeds knew it, whatever member events are still queued; this is what
+    /// a starting speaker waits for before it announces anything. Retries after a failure
+    /// go on in the background, as with `join(seeds:)`.
+    @discardableResult
+    public func joinAndWait(seeds: [NodeAddress]) async -> Int {
+        guard !isShutdown, !seeds.isEmpty else { return 0 }
+        let directives = core.join(seeds: seeds, now: now)
+        let asked = directives.compactMap { directive -> NodeAddress? in
+            if case .pushPull(let with, true) = directive { return with }
+            return nil
+        }
+        guard !asked.isEmpty else {
+            execute(directives)
+            return 0
+        }
+        return await withCheckedContinuation { continuation in
+            joinRounds[UUID()] = JoinRound(pending: Set(asked), continuation: continuation)
+            execute(directives)
+        }
     }
 
     /// Every known member, the local one included (dead and left ones until reaped).
@@ -165,6 +191,8 @@ public actor GossipNode {
         receiver?.cancel()
         for task in exchanges.values { task.cancel() }
         exchanges = [:]
+        for round in joinRounds.values { round.continuation.resume(returning: round.merged) }
+        joinRounds = [:]
         finishLeave()
         await socket.close()
         eventSink.finish()
@@ -234,13 +262,32 @@ public actor GossipNode {
     private func pushPullFinished(id: UUID, with peer: NodeAddress, join: Bool, reply: Result<[UInt8]?, any Error>) {
         exchanges[id] = nil
         guard !isShutdown else { return }
+        let merged: Bool
         if case .success(let bytes?) = reply, bytes.first == MessageType.pushPull.rawValue,
             let (remote, _) = try? PushPull.decode(body: Array(bytes.dropFirst()))
         {
             merge(remote, from: peer)
+            merged = true
         } else {
             logger.debug("push/pull failed", metadata: ["peer": "\(peer)", "join": "\(join)"])
             execute(core.pushPullFailed(with: peer, join: join, now: now))
+            merged = false
+        }
+        if join { joinExchangeFinished(with: peer, merged: merged) }
+    }
+
+    /// Counts a join push/pull in every waiting round that asked `peer`; resumes the rounds
+    /// with nothing left pending.
+    private func joinExchangeFinished(with peer: NodeAddress, merged: Bool) {
+        for (id, var round) in joinRounds where round.pending.contains(peer) {
+            round.pending.remove(peer)
+            if merged { round.merged += 1 }
+            if round.pending.isEmpty {
+                joinRounds[id] = nil
+                round.continuation.resume(returning: round.merged)
+            } else {
+                joinRounds[id] = round
+            }
         }
     }
 
@@ -335,3 +382,10 @@ public actor GossipNode {
 }
 
 import struct Foundation.UUID
+
+/// One `joinAndWait` call: the seeds whose first push/pull has not finished yet.
+private struct JoinRound {
+    var pending: Set<NodeAddress>
+    var merged = 0
+    let continuation: CheckedContinuation<Int, Never>
+}
