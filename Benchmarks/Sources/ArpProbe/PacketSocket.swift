@@ -26,6 +26,14 @@ final class PacketSocket {
         var ipv4: IPv4Address?
         /// The first global IPv6 address, else the link-local one.
         var ipv6: IPv6Address?
+
+        /// The address the probes of `family` are sent from when no --source-ip is given.
+        func first(of family: IPFamily) -> IPAddress? {
+            switch family {
+            case .ipv4: ipv4.map(IPAddress.v4)
+            case .ipv6: ipv6.map(IPAddress.v6)
+            }
+        }
     }
 
     private let descriptor: Int32

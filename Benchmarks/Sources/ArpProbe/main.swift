@@ -57,23 +57,16 @@ do throws(PacketSocket.Failure) {
     let addresses = try PacketSocket.addresses(of: options.interface)
     ownMac = addresses.mac
     let etherType: UInt16
-    switch options.target {
-    case .v4(let target):
-        var configured: IPv4Address?
-        if case .v4(let source) = options.sourceIP { configured = source }
-        guard let source = configured ?? addresses.ipv4 else {
-            throw PacketSocket.Failure.noAddress(interface: options.interface, family: "IPv4 (or --source-ip of that family)")
-        }
+    switch (options.target, options.sourceIP ?? addresses.first(of: options.target.family)) {
+    case (.v4(let target), .v4(let source)?):
         etherType = EtherType.arp
         request = Frame.arpProbe(from: ownMac, senderIP: source, asking: target).encoded()
-    case .v6(let target):
-        var configured: IPv6Address?
-        if case .v6(let source) = options.sourceIP { configured = source }
-        guard let source = configured ?? addresses.ipv6 else {
-            throw PacketSocket.Failure.noAddress(interface: options.interface, family: "IPv6 (or --source-ip of that family)")
-        }
+    case (.v6(let target), .v6(let source)?):
         etherType = EtherType.ipv6
         request = Frame.neighborSolicitationProbe(from: ownMac, source: source, asking: target).encoded()
+    default:
+        let family = options.target.family.rawValue
+        throw PacketSocket.Failure.noAddress(interface: options.interface, family: "\(family) (or --source-ip of that family)")
     }
     socketHandle = try PacketSocket(interfaceIndex: addresses.index, etherType: etherType)
 } catch {
