@@ -63,16 +63,25 @@ targets += [
 targets += [
     // What a client in the lab sees while an IP changes owner: ARP requests every 20 ms from a
     // raw AF_PACKET socket, every reply and gratuitous ARP with its MAC (Scripts/bench/failover,
-    // Scripts/test.d/20-lab-selftest.sh). Depends on nothing but Glibc.
+    // Scripts/test.d/20-lab-selftest.sh). Frames and addresses come from the pure Packets and
+    // Addressing modules; the socket is Glibc's AF_PACKET.
     .executableTarget(
         name: "arp-probe",
+        dependencies: [
+            .product(name: "Packets", package: "SwiftLB"),
+            .product(name: "Addressing", package: "SwiftLB"),
+        ],
         path: "Sources/ArpProbe",
         swiftSettings: [.swiftLanguageMode(.v6)]
     ),
-    // Its frame codecs and recorder; run by Scripts/test.d/20-lab-selftest.sh.
+    // What it sends and how it reads answers, and its recorder; run by Scripts/test.d/20-lab-selftest.sh.
     .testTarget(
         name: "ArpProbeTests",
-        dependencies: ["arp-probe"],
+        dependencies: [
+            "arp-probe",
+            .product(name: "Packets", package: "SwiftLB"),
+            .product(name: "Addressing", package: "SwiftLB"),
+        ],
         path: "Tests/ArpProbeTests",
         swiftSettings: [.swiftLanguageMode(.v6)]
     ),

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
+import Addressing
 import Glibc
+import Packets
 
 /// A raw `AF_PACKET` socket bound to one interface, receiving only frames of one EtherType
 /// (ARP or IPv6; packet(7)). It sends only on that interface. Owned by a single task; closes on deinit.
@@ -20,10 +22,18 @@ final class PacketSocket {
 
     struct InterfaceAddresses {
         var index: Int32
-        var mac: MacAddress
-        var ipv4: IPv4?
+        var mac: MACAddress
+        var ipv4: IPv4Address?
         /// The first global IPv6 address, else the link-local one.
-        var ipv6: IPv6?
+        var ipv6: IPv6Address?
+
+        /// The address the probes of `family` are sent from when no --source-ip is given.
+        func first(of family: IPFamily) -> IPAddress? {
+            switch family {
+            case .ipv4: ipv4.map(IPAddress.v4)
+            case .ipv6: ipv6.map(IPAddress.v6)
+            }
+        }
     }
 
     private let descriptor: Int32
@@ -58,9 +68,9 @@ final class PacketSocket {
             throw .system(call: "getifaddrs", errno: errno)
         }
         defer { freeifaddrs(list) }
-        var mac: MacAddress?
-        var ipv4: IPv4?
-        var ipv6: IPv6?
+        var mac: MACAddress?
+        var ipv4: IPv4Address?
+        var ipv6: IPv6Address?
         var entry: UnsafeMutablePointer<ifaddrs>? = first
         while let current = entry {
             defer { entry = current.pointee.ifa_next }
@@ -73,12 +83,13 @@ final class PacketSocket {
                 mac = LinkLayerSocketAddress(bytes: link).hardwareAddress
             case AF_INET where ipv4 == nil:
                 address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
-                    ipv4 = IPv4(withUnsafeBytes(of: inet.pointee.sin_addr) { Array($0) })
+                    ipv4 = IPv4Address(UInt32(bigEndian: inet.pointee.sin_addr.s_addr))
                 }
             case AF_INET6:
-                let candidate = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in
-                    IPv6(withUnsafeBytes(of: inet6.pointee.sin6_addr) { Array($0) })
+                let found = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in
+                    withUnsafeBytes(of: inet6.pointee.sin6_addr) { IPv6Address(bytes: $0) }
                 }
+                guard let candidate = found else { continue }
                 if ipv6 == nil || (ipv6!.isLinkLocal && !candidate.isLinkLocal) { ipv6 = candidate }
             default:
                 break
@@ -151,8 +162,8 @@ struct LinkLayerSocketAddress {
 
     var packetType: UInt8 { bytes[10] }
 
-    var hardwareAddress: MacAddress? {
-        bytes[11] == 6 ? MacAddress(bytes[12..<18]) : nil
+    var hardwareAddress: MACAddress? {
+        bytes[11] == 6 ? MACAddress(bytes: bytes[12..<18]) : nil
     }
 
     func withSocketAddress<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {

@@ -1,4 +1,8 @@
-/// Command line of `arp-probe`. Hand-parsed so the prober depends on nothing but Glibc.
+import Addressing
+import Packets
+
+/// Command line of `arp-probe`. Hand-parsed (a handful of flags); addresses are read by the
+/// shared `Addressing` and `Packets` parsers.
 struct ProbeOptions: Sendable {
     struct UsageError: Error, CustomStringConvertible {
         var description: String
@@ -28,40 +32,16 @@ struct ProbeOptions: Sendable {
           --quiet              print only the summary line
         """
 
-    /// An IPv4 target is probed with ARP, an IPv6 one with NDP.
-    enum Address: Sendable, CustomStringConvertible {
-        case v4(IPv4)
-        case v6(IPv6)
-
-        init?(parsing text: String) {
-            if let ip = IPv4(parsing: text) {
-                self = .v4(ip)
-            } else if let ip = IPv6(parsing: text) {
-                self = .v6(ip)
-            } else {
-                return nil
-            }
-        }
-
-        var v4: IPv4? { if case .v4(let ip) = self { ip } else { nil } }
-        var v6: IPv6? { if case .v6(let ip) = self { ip } else { nil } }
-        var description: String {
-            switch self {
-            case .v4(let ip): ip.description
-            case .v6(let ip): ip.description
-            }
-        }
-    }
-
     var interface = ""
-    var target = Address.v4(IPv4([0, 0, 0, 0]))
+    /// An IPv4 target is probed with ARP, an IPv6 one with NDP.
+    var target = IPAddress.v4(IPv4Address(0))
     var intervalMilliseconds = 20
     var durationSeconds = 10.0
     var count: Int?
-    var sourceIP: Address?
-    var initialMac: MacAddress?
+    var sourceIP: IPAddress?
+    var initialMac: MACAddress?
     var untilMacChange = false
-    var untilMac: MacAddress?
+    var untilMac: MACAddress?
     var lingerMilliseconds = 0
     var quiet = false
 
@@ -87,7 +67,7 @@ struct ProbeOptions: Sendable {
                 sawInterface = true
             case "--target":
                 let text = try value(flag)
-                guard let ip = Address(parsing: text) else { throw UsageError(description: "--target '\(text)' is not an IPv4 or IPv6 address") }
+                guard let ip = IPAddress(text) else { throw UsageError(description: "--target '\(text)' is not an IPv4 or IPv6 address") }
                 target = ip
                 sawTarget = true
             case "--interval-ms":
@@ -102,17 +82,17 @@ struct ProbeOptions: Sendable {
                 count = try integer(flag, in: 1...1_000_000)
             case "--source-ip":
                 let text = try value(flag)
-                guard let ip = Address(parsing: text) else { throw UsageError(description: "--source-ip '\(text)' is not an IPv4 or IPv6 address") }
+                guard let ip = IPAddress(text) else { throw UsageError(description: "--source-ip '\(text)' is not an IPv4 or IPv6 address") }
                 sourceIP = ip
             case "--initial-mac":
                 let text = try value(flag)
-                guard let mac = MacAddress(parsing: text) else { throw UsageError(description: "--initial-mac '\(text)' is not a MAC address") }
+                guard let mac = MACAddress(text) else { throw UsageError(description: "--initial-mac '\(text)' is not a MAC address") }
                 initialMac = mac
             case "--until-mac-change", "--watch":
                 untilMacChange = true
             case "--until-mac":
                 let text = try value(flag)
-                guard let mac = MacAddress(parsing: text) else { throw UsageError(description: "--until-mac '\(text)' is not a MAC address") }
+                guard let mac = MACAddress(text) else { throw UsageError(description: "--until-mac '\(text)' is not a MAC address") }
                 untilMac = mac
             case "--linger-ms":
                 lingerMilliseconds = try integer(flag, in: 0...60_000)
@@ -125,7 +105,7 @@ struct ProbeOptions: Sendable {
             }
         }
         guard sawInterface, sawTarget else { throw UsageError(description: "--interface and --target are required\n\(Self.usage)") }
-        if let sourceIP, (sourceIP.v4 == nil) != (target.v4 == nil) {
+        if let sourceIP, sourceIP.family != target.family {
             throw UsageError(description: "--source-ip \(sourceIP) and --target \(target) are of different families")
         }
     }

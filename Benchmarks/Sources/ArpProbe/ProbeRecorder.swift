@@ -1,3 +1,5 @@
+import Packets
+
 /// One answer for the probed IP on the wire: who claims it, and how.
 struct ProbeAnswer: Equatable, Sendable {
     enum Kind: String, Sendable {
@@ -10,7 +12,7 @@ struct ProbeAnswer: Equatable, Sendable {
         case unsolicitedNA = "unsolicited_na"
     }
 
-    var mac: MacAddress
+    var mac: MACAddress
     var kind: Kind
 }
 
@@ -25,7 +27,7 @@ struct ProbeRecorder: Sendable {
     struct Observation: Equatable, Sendable {
         var seconds: Double
         var wallSeconds: Double
-        var mac: MacAddress
+        var mac: MACAddress
         var kind: Kind
         var window: Int
     }
@@ -34,23 +36,23 @@ struct ProbeRecorder: Sendable {
     struct Change: Equatable, Sendable {
         var seconds: Double
         var wallSeconds: Double
-        var mac: MacAddress
+        var mac: MACAddress
         var window: Int
     }
 
-    let ownMac: MacAddress
-    private(set) var initialMac: MacAddress?
+    let ownMac: MACAddress
+    private(set) var initialMac: MACAddress?
     private(set) var change: Change?
     private(set) var replies = 0
     private(set) var gratuitous = 0
     private(set) var unrelatedFrames = 0
-    private(set) var macsInOrderSeen: [MacAddress] = []
+    private(set) var macsInOrderSeen: [MACAddress] = []
     /// MACs per window, from the change's window on.
-    private var macsPerWindowAfterChange: [Int: Set<MacAddress>] = [:]
+    private var macsPerWindowAfterChange: [Int: Set<MACAddress>] = [:]
 
     /// - Parameter initialMac: the owner before the event under test; nil takes the first
     ///   MAC that answers.
-    init(ownMac: MacAddress, initialMac: MacAddress?) {
+    init(ownMac: MACAddress, initialMac: MACAddress?) {
         self.ownMac = ownMac
         self.initialMac = initialMac
     }

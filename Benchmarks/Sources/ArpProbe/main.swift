@@ -4,7 +4,9 @@
 // answer for the target with the answering MAC. Bounded in time
 // (--duration-s, at most 600 s) and in count (--count).
 #if canImport(Glibc)
+import Addressing
 import Glibc
+import Packets
 
 /// Seconds on `clock` (CLOCK_MONOTONIC for intervals, CLOCK_REALTIME for correlation).
 func seconds(on clock: clockid_t) -> Double {
@@ -47,53 +49,30 @@ do {
     fail(error.description, status: 2)
 }
 
-/// The protocol spoken for the target's family: ARP for IPv4, NDP for IPv6.
-struct ProbeProtocol {
-    var etherType: UInt16
-    var request: [UInt8]
-    var answer: (ArraySlice<UInt8>) -> ProbeAnswer??
-}
-
 let socketHandle: PacketSocket
-let ownMac: MacAddress
-let probeProtocol: ProbeProtocol
+let ownMac: MACAddress
+/// The probe sent every interval: ARP for an IPv4 target, NDP for an IPv6 one.
+let request: [UInt8]
 do throws(PacketSocket.Failure) {
     let addresses = try PacketSocket.addresses(of: options.interface)
     ownMac = addresses.mac
-    switch options.target {
-    case .v4(let target):
-        guard let source = options.sourceIP?.v4 ?? addresses.ipv4 else {
-            throw PacketSocket.Failure.noAddress(interface: options.interface, family: "IPv4 (or --source-ip of that family)")
-        }
-        probeProtocol = ProbeProtocol(
-            etherType: ArpFrame.etherTypeArp,
-            request: ArpFrame.request(from: ownMac, senderIP: source, asking: target).encoded(),
-            answer: { bytes in (try? ArpFrame(decoding: bytes)).map { $0.answer(for: target) } }
-        )
-    case .v6(let target):
-        guard let source = options.sourceIP?.v6 ?? addresses.ipv6 else {
-            throw PacketSocket.Failure.noAddress(interface: options.interface, family: "IPv6 (or --source-ip of that family)")
-        }
-        probeProtocol = ProbeProtocol(
-            etherType: NeighborDiscovery.etherTypeIPv6,
-            request: NeighborDiscovery.solicitation(from: ownMac, source: source, asking: target),
-            answer: { bytes in
-                do throws(NeighborDiscovery.DecodeError) {
-                    return .some(try NeighborDiscovery.answer(in: bytes, for: target))
-                } catch .notICMPv6, .notAdvertisement {
-                    return .some(nil)  // other IPv6 traffic: not ours to count as malformed
-                } catch {
-                    return nil
-                }
-            }
-        )
+    let etherType: UInt16
+    switch (options.target, options.sourceIP ?? addresses.first(of: options.target.family)) {
+    case (.v4(let target), .v4(let source)?):
+        etherType = EtherType.arp
+        request = Frame.arpProbe(from: ownMac, senderIP: source, asking: target).encoded()
+    case (.v6(let target), .v6(let source)?):
+        etherType = EtherType.ipv6
+        request = Frame.neighborSolicitationProbe(from: ownMac, source: source, asking: target).encoded()
+    default:
+        let family = options.target.family.rawValue
+        throw PacketSocket.Failure.noAddress(interface: options.interface, family: "\(family) (or --source-ip of that family)")
     }
-    socketHandle = try PacketSocket(interfaceIndex: addresses.index, etherType: probeProtocol.etherType)
+    socketHandle = try PacketSocket(interfaceIndex: addresses.index, etherType: etherType)
 } catch {
     fail(error.description, status: 1)
 }
 
-let request = probeProtocol.request
 var recorder = ProbeRecorder(ownMac: ownMac, initialMac: options.initialMac)
 let interval = Double(options.intervalMilliseconds) / 1000
 let start = seconds(on: CLOCK_MONOTONIC)
@@ -141,7 +120,10 @@ probing: while true {
             fail(error.description, status: 1)
         }
         let arrived = seconds(on: CLOCK_MONOTONIC)
-        guard let answer = probeProtocol.answer(frame) else {
+        let answer: ProbeAnswer?
+        do throws(DecodeError) {
+            answer = try ProbeAnswer.decoding(frame, for: options.target)
+        } catch {
             recorder.countMalformed()
             continue
         }
