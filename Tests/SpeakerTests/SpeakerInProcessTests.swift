@@ -56,6 +56,18 @@ import Testing
             leaveTimeout: .milliseconds(200), seedListTimeout: .seconds(2), conflictGrace: conflictGrace)
     }
 
+    /// A speaker with a recording announcer, running, once it announces the fixture's IP.
+    func announcingSpeaker(
+        _ settings: SpeakerSettings, _ clients: SpeakerClients
+    ) async -> (Speaker, RecordingAnnouncer, Task<Void, any Error>) {
+        let announcer = RecordingAnnouncer()
+        let speaker = Speaker(settings: settings, client: clients.watches, eventClient: clients.events, announcer: announcer)
+        let run = Task { try await speaker.run() }
+        let ip = self.ip
+        await announcer.waitUntil { $0[ip] != nil }
+        return (speaker, announcer, run)
+    }
+
     /// Polls `condition` every 10 ms until it holds or `limit` passes (the speaker's conflict
     /// decisions are internal state, with no event to await).
     func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async throws -> Bool {
@@ -74,12 +86,9 @@ import Testing
     @Test func anotherStationStillAnsweringAfterTheGraceIsAConflict() async throws {
         let (_, second) = Fixture.rankedPair()
         try await cluster(endpointNode: second) { client, clients in
-            let announcer = RecordingAnnouncer()
-            let speaker = Speaker(settings: settings(node: second, conflictGrace: .milliseconds(200)), client: clients.watches, eventClient: clients.events, announcer: announcer)
-            let run = Task { try await speaker.run() }
+            let (speaker, announcer, run) = await announcingSpeaker(settings(node: second, conflictGrace: .milliseconds(200)), clients)
             defer { run.cancel() }
             let ip = self.ip
-            await announcer.waitUntil { $0[ip] != nil }
             announcer.observeForeignAnnouncement(of: ip)
             announcer.observeForeignAnnouncement(of: ip)
             let reported = try await eventually { await speaker.conflictsReported == 1 }
@@ -97,13 +106,10 @@ import Testing
     @Test func anotherStationTakingOverAMovingIPIsNotAConflict() async throws {
         let (first, second) = Fixture.rankedPair()
         try await cluster(endpointNode: second) { client, clients in
-            let announcer = RecordingAnnouncer()
             // A grace longer than the move takes here; the move itself is not timed.
-            let speaker = Speaker(settings: settings(node: second, conflictGrace: .seconds(3)), client: clients.watches, eventClient: clients.events, announcer: announcer)
-            let run = Task { try await speaker.run() }
+            let (speaker, announcer, run) = await announcingSpeaker(settings(node: second, conflictGrace: .seconds(3)), clients)
             defer { run.cancel() }
             let ip = self.ip
-            await announcer.waitUntil { $0[ip] != nil }
             // The new owner's gratuitous ARP arrives before this speaker has seen the move.
             announcer.observeForeignAnnouncement(of: ip)
             _ = try await client.update(Kube.Service.self, name: "web", namespace: "default") { service in
@@ -129,12 +135,9 @@ import Testing
             let eventInformer = Informer<Event>(client: client, options: InformerOptions(namespace: "default"))
             let watching = Task { await eventInformer.run() }
             defer { watching.cancel() }
-            let announcer = RecordingAnnouncer()
-            let speaker = Speaker(settings: settings(node: second), client: clients.watches, eventClient: clients.events, announcer: announcer)
-            let run = Task { try await speaker.run() }
+            let (speaker, announcer, run) = await announcingSpeaker(settings(node: second), clients)
             defer { run.cancel() }
             let ip = self.ip
-            await announcer.waitUntil { $0[ip] != nil }
             #expect(await speaker.owners[web] == second)
 
             var assigned: Event?
@@ -166,12 +169,9 @@ import Testing
     @Test func aJoiningMemberReArmsTheBurstOfIPsThatStayHere() async throws {
         let (first, second) = Fixture.rankedPair()
         try await cluster(endpointNode: first) { _, clients in
-            let announcer = RecordingAnnouncer()
-            let speaker = Speaker(settings: settings(node: first), client: clients.watches, eventClient: clients.events, announcer: announcer)
-            let run = Task { try await speaker.run() }
+            let (speaker, announcer, run) = await announcingSpeaker(settings(node: first), clients)
             defer { run.cancel() }
             let ip = self.ip
-            await announcer.waitUntil { $0[ip] != nil }
             #expect(await announcer.announceCalls.filter { $0 == ip }.count == 1)
             let speakerAddress = try #require(await speaker.gossipAddress())
             let other = try await GossipNode.bind(
@@ -191,12 +191,9 @@ import Testing
     @Test func localPolicyWithEndpointsOnlyElsewhereWithdraws() async throws {
         let (first, second) = Fixture.rankedPair()
         try await cluster(endpointNode: second) { client, clients in
-            let announcer = RecordingAnnouncer()
-            let speaker = Speaker(settings: settings(node: second), client: clients.watches, eventClient: clients.events, announcer: announcer)
-            let run = Task { try await speaker.run() }
+            let (speaker, announcer, run) = await announcingSpeaker(settings(node: second), clients)
             defer { run.cancel() }
             let ip = self.ip
-            await announcer.waitUntil { $0[ip] != nil }
 
             _ = try await client.update(Kube.Service.self, name: "web", namespace: "default") { service in
                 service.spec?.externalTrafficPolicy = "Local"
@@ -214,11 +211,8 @@ import Testing
     @Test func gracefulShutdownWaitsForTheNextOwnersAnnouncement() async throws {
         let (_, second) = Fixture.rankedPair()
         try await cluster(endpointNode: second) { client, clients in
-            let announcer = RecordingAnnouncer()
-            let speaker = Speaker(settings: settings(node: second, handoverTimeout: .seconds(30)), client: clients.watches, eventClient: clients.events, announcer: announcer)
-            let run = Task { try await speaker.run() }
+            let (speaker, announcer, run) = await announcingSpeaker(settings(node: second, handoverTimeout: .seconds(30)), clients)
             let ip = self.ip
-            await announcer.waitUntil { $0[ip] != nil }
 
             let clock = ContinuousClock()
             let start = clock.now
@@ -235,11 +229,8 @@ import Testing
     @Test func gracefulShutdownGivesUpAfterTheHandoverTimeout() async throws {
         let (_, second) = Fixture.rankedPair()
         try await cluster(endpointNode: second) { client, clients in
-            let announcer = RecordingAnnouncer()
-            let speaker = Speaker(settings: settings(node: second, handoverTimeout: .milliseconds(300)), client: clients.watches, eventClient: clients.events, announcer: announcer)
-            let run = Task { try await speaker.run() }
+            let (speaker, announcer, run) = await announcingSpeaker(settings(node: second, handoverTimeout: .milliseconds(300)), clients)
             let ip = self.ip
-            await announcer.waitUntil { $0[ip] != nil }
             speaker.beginShutdown()
             try await run.value
             #expect(await announcer.owned[ip] == nil)
