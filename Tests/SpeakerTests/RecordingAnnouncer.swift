@@ -37,9 +37,20 @@ actor RecordingAnnouncer: AddressAnnouncing {
 
     func setProbeAnswers(_ answers: [IPAddress: MACAddress]) { probeAnswers = answers }
 
+    private var probeWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
     func probe(_ addresses: Set<IPAddress>, interfaces: Set<String>?, timing: ProbeTiming) -> ProbeOutcome {
         probeCalls.append(addresses)
+        let due = probeWaiters.filter { $0.count <= probeCalls.count }
+        probeWaiters.removeAll { $0.count <= probeCalls.count }
+        for waiter in due { waiter.continuation.resume() }
         return ProbeOutcome(answered: probeAnswers.filter { addresses.contains($0.key) }, framesSent: addresses.count)
+    }
+
+    /// Returns once `count` probes have been asked for.
+    func waitForProbes(_ count: Int) async {
+        if probeCalls.count >= count { return }
+        await withCheckedContinuation { probeWaiters.append((count, $0)) }
     }
 
     func setCounters(_ counters: AnnouncerCounters) { reportedCounters = counters }

@@ -6,6 +6,7 @@ import GossipTransport
 import Kube
 import KubeFake
 import Logging
+import Packets
 import Testing
 @testable import Speaker
 
@@ -234,6 +235,73 @@ import Testing
             speaker.beginShutdown()
             try await run.value
             #expect(await announcer.owned[ip] == nil)
+        }
+    }
+}
+
+/// Early takeover in the speaker with real loopback gossip on the `lan` profile (a silent
+/// member is suspect for 4 s before it is dead) and a recording announcer that plays the wire.
+@Suite(.timeLimit(.minutes(1))) struct EarlyTakeoverInProcessTests {
+    let ip = IPAddress(Fixture.ip)!
+    let web = ServiceKey(namespace: "default", name: "web")
+
+    func lanSettings(node: String) -> SpeakerSettings {
+        SpeakerSettings(
+            nodeName: node, namespace: Fixture.namespace, gossipBindHost: "127.0.0.1", gossipBindPort: 0,
+            memberlistLabels: "app=speaker", gossip: .lan, leaveTimeout: .milliseconds(200), seedListTimeout: .seconds(2))
+    }
+
+    /// The speaker on the second-ranked node, the first-ranked node as a bare gossip member
+    /// that owns the IP; `probeAnswers` is what the wire answers to the speaker's probes.
+    /// `body` gets the announcer, the speaker and the first node's gossip (to silence it).
+    func withOwnerAndHeir(probeAnswers: [IPAddress: MACAddress],
+                          _ body: (RecordingAnnouncer, Speaker, GossipNode, String) async throws -> Void) async throws {
+        let (first, second) = Fixture.rankedPair()
+        try await SpeakerInProcessTests().cluster(endpointNode: second) { _, clients in
+            let announcer = RecordingAnnouncer()
+            await announcer.setProbeAnswers(probeAnswers)
+            let speaker = Speaker(settings: lanSettings(node: second), client: clients.watches, eventClient: clients.events,
+                                  announcer: announcer)
+            let run = Task { try await speaker.run() }
+            defer { run.cancel() }
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+            let speakerAddress = try #require(await speaker.gossipAddress())
+            let owner = try await GossipNode.bind(
+                name: first, host: "127.0.0.1", port: 0, meta: nil, settings: .lan, wire: GossipWireConfiguration())
+            await owner.start(joining: [speakerAddress])
+            await announcer.waitUntil { $0[ip] == nil }
+            #expect(await speaker.owners[web] == first)
+            try await body(announcer, speaker, owner, first)
+            await owner.shutdown()
+            run.cancel()
+            _ = try? await run.value
+        }
+    }
+
+    @Test func aSilentOwnerNobodyAnswersForIsTakenOverWhileStillSuspect() async throws {
+        try await withOwnerAndHeir(probeAnswers: [:]) { announcer, speaker, owner, first in
+            await owner.shutdown()  // gone without a leave: a crash, as far as gossip can tell
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+            let members = await speaker.statusReport().members ?? []
+            #expect(members.contains(first), "taken over while gossip still counts \(first) (suspect), before its dead event")
+            #expect(await announcer.probeCalls.first == [ip], "the IP was probed first")
+            #expect(await speaker.owners[web] != first)
+        }
+    }
+
+    @Test func anOwnerThatStillAnswersKeepsItsIPUntilGossipDeclaresItDead() async throws {
+        try await withOwnerAndHeir(probeAnswers: [IPAddress(Fixture.ip)!: MACAddress(0x0200_0000_00AA)]) { announcer, speaker, owner, first in
+            await owner.shutdown()
+            await announcer.waitForProbes(2)  // probed, answered, probed again while suspect
+            #expect(await announcer.owned[self.ip] == nil, "an answered probe takes nothing over")
+            #expect(await speaker.owners[web] == first)
+            #expect((await speaker.statusReport().members ?? []).contains(first))
+            // Gossip's own verdict (4 s of suspicion) then moves the IP the normal way.
+            let ip = self.ip
+            await announcer.waitUntil { $0[ip] != nil }
+            #expect(!((await speaker.statusReport().members ?? []).contains(first)), "only after the dead event")
         }
     }
 }
