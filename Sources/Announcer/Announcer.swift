@@ -84,7 +84,7 @@ public actor Announcer {
         self.watcher = watcher
         executor.watch(watcher.fileDescriptor) { [weak self] in
             self?.assumeIsolated { $0.netlinkReadable() }
-            return false
+            return 0
         }
         reconcile(watcher.interfaces())
     }
@@ -120,7 +120,11 @@ public actor Announcer {
         rescheduleTimer()
     }
 
-    public func snapshot() -> AnnouncerCounters { counters }
+    public func snapshot() -> AnnouncerCounters {
+        var counters = counters
+        counters.busyPoll = executor.busyPollStatistics
+        return counters
+    }
 
     /// The interfaces currently captured on.
     public func activeInterfaces() -> [NetworkInterface] { ports.values.map(\.interface).sorted { $0.index < $1.index } }
@@ -184,7 +188,7 @@ public actor Announcer {
         let port = Port(interface: interface, capture: capture, membership: membership)
         ports[name] = port
         for case .v6(let v6) in owned.addresses where owned.allows(.v6(v6), on: name) { join(v6, port) }
-        executor.watch(capture.fileDescriptor) { [weak self] in self?.assumeIsolated { $0.captureReadable(name) } ?? false }
+        executor.watch(capture.fileDescriptor) { [weak self] in self?.assumeIsolated { $0.captureReadable(name) } ?? 0 }
         logger.info("announcing on interface", metadata: [
             "interface": "\(name)", "mac": "\(interface.mac.map(String.init(describing:)) ?? "-")",
             "link_local": "\(interface.linkLocal.map(String.init(describing:)) ?? "-")",
@@ -212,17 +216,17 @@ public actor Announcer {
 
     // MARK: - Frames
 
-    /// - Returns: whether frames were read (for the loop's busy-poll window).
-    private func captureReadable(_ name: String) -> Bool {
-        guard let port = ports[name] else { return false }
+    /// - Returns: how many frames were read (for the loop's busy-poll window).
+    private func captureReadable(_ name: String) -> Int {
+        guard let port = ports[name] else { return 0 }
         switch port.capture.drain() {
         case .failure(let error):
             logger.warning("capture failed", metadata: ["interface": "\(name)", "error": "\(error)"])
             closePort(name, reason: "capture failed")
-            return false
+            return 0
         case .success(let frames):
             for frame in frames { handle(frame.bytes, on: port) }
-            return !frames.isEmpty
+            return frames.count
         }
     }
 
