@@ -35,7 +35,10 @@
 ///   off for a whole second after any single stall, hardly ever spun (docs/announcer.md,
 ///   "Busy poll against the sleeping loop"). Now the last `historyLength` turns that were a
 ///   *hit* (found a frame in time) or a stall are kept, and the loop backs off only when that
-///   history holds at least `stallsToBackOff` stalls and more stalls than hits. Back-offs in a
+///   history holds at least `stallsToBackOff` stalls and more stalls than hits. A stall counts
+///   once per window it lasted (at least once): in the benchmark at load average 4, stalls of
+///   whole scheduler slices, a few hundred against 14,000 hits, never backed off although each
+///   held up every request behind it (docs/announcer.md). Back-offs in a
 ///   row double (from `backoff` up to `maximumBackoff`, so a host that stays saturated is
 ///   probed rarely); `hitsToForgiveBackoffs` hits since the last back-off reset the doubling.
 /// Under a sustained flood faster than one frame per `window` on an otherwise idle host the
@@ -134,9 +137,16 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
     public mutating func spinTurn(from start: Instant, to end: Instant, foundFrames: Bool) {
         statistics.turns += 1
         if foundFrames { framesFoundThisSpin += 1 }
-        let stalled = start.duration(to: end) > stallThreshold
+        let length = start.duration(to: end)
+        let stalled = length > stallThreshold
         if stalled {
             statistics.stalls += 1
+            // Weighed by the time lost, one outcome per window (at least one): a thread that
+            // loses whole scheduler slices (milliseconds) backs off at once, the short
+            // preemptions of a quiet host (under a few windows) do not.
+            let windows = window > .zero ? length / window : 1
+            record(bad: true, at: end, weight: windows >= Double(historyLength) ? historyLength : max(1, Int(windows)))
+            return
         } else if foundFrames {
             statistics.hits += 1
             hitsSinceBackoff += 1
@@ -144,14 +154,16 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
         } else {
             return  // an empty turn on time: neither helps nor hurts
         }
-        record(bad: stalled, at: end)
+        record(bad: false, at: end)
     }
 
-    /// Adds a hit (`bad` false) or a stall or dry spin (`bad` true) to the history and backs
-    /// off when the bad ones dominate.
-    private mutating func record(bad: Bool, at end: Instant) {
-        history = (history << 1 | (bad ? 1 : 0)) & (historyLength == 64 ? .max : (1 << UInt64(historyLength)) - 1)
-        historyCount = min(historyCount + 1, historyLength)
+    /// Adds a hit (`bad` false) or a stall or dry spin (`bad` true) to the history, `weight`
+    /// times, and backs off when the bad ones dominate.
+    private mutating func record(bad: Bool, at end: Instant, weight: Int = 1) {
+        for _ in 0..<weight {
+            history = (history << 1 | (bad ? 1 : 0)) & (historyLength == 64 ? .max : (1 << UInt64(historyLength)) - 1)
+            historyCount = min(historyCount + 1, historyLength)
+        }
         guard bad, recentStalls >= stallsToBackOff, recentStalls > recentHits else { return }
         var length = backoff
         for _ in 0..<min(backoffsInARow, 16) where length < maximumBackoff { length = length * 2 }

@@ -156,6 +156,22 @@ extension TestInstant {
         #expect((5...9).contains(stallsUntilBackoff), "backed off after \(stallsUntilBackoff) stalls")
     }
 
+    @Test func aStallCountsOncePerWindowItLasted() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t)
+        for _ in 0..<16 { Self.hit(&window, &t) }
+        // 500 µs off the CPU: 5 windows, 5 of the last 16 outcomes, still fewer than the hits.
+        Self.stall(&window, &t, length: 500)
+        #expect(window.recentStalls == 5 && window.recentHits == 11)
+        #expect(window.statistics.backoffs == 0)
+        #expect(window.spinDeadline(now: .us(t + 1)) == .us(t + 100))
+        // A whole scheduler slice, 3 ms: backs off at once, even after 16 hits.
+        for _ in 0..<16 { Self.hit(&window, &t) }
+        Self.stall(&window, &t, length: 3000)
+        #expect(window.statistics.backoffs == 1)
+        #expect(window.suppressedUntil == .us(t + 10_000))
+    }
+
     @Test func backOffsInARowDoubleUpToTheMaximumAndHitsForgiveThem() {
         var t: Int64 = 0
         var window = Self.spinningWindow(&t, backoff: .milliseconds(10), maximumBackoff: .milliseconds(40))
