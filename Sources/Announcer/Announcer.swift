@@ -25,8 +25,10 @@ public actor Announcer {
         /// idle CPUs; no CPU at all when idle or when requests are sparse.
         public var busyPollWindow: Duration
 
-        /// Off: on the shared benchmark host (never idle) the sleeping loop had the lower latency
-        /// in every side-by-side run; see docs/announcer.md.
+        /// Off. With 100 µs the benchmark's p50 fell from 30–33 µs to 6–11 µs (within 3× the
+        /// kernel's) on the shared host at load average 1.6–3.5, but p99 < 1 ms was met neither
+        /// way there, and under heavier contention spinning made latency worse; a default must
+        /// not, on a node shared with other work. See docs/announcer.md, "Busy poll that engages".
         public static var defaultBusyPollWindow: Duration { .zero }
 
         public init(interfaces: Set<String>? = nil, timing: GratuitousSchedule<ContinuousClock.Instant>.Timing = .metalLB,
