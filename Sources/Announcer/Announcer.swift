@@ -25,8 +25,10 @@ public actor Announcer {
         /// idle CPUs; no CPU at all when idle or when requests are sparse.
         public var busyPollWindow: Duration
 
-        /// Off: on the shared benchmark host (never idle) the sleeping loop had the lower latency
-        /// in every side-by-side run; see docs/announcer.md.
+        /// Off. With 100 µs the benchmark's p50 fell from 30–33 µs to 6–11 µs (within 3× the
+        /// kernel's) on the shared host at load average 1.6–3.5, but p99 < 1 ms was met neither
+        /// way there, and under heavier contention spinning made latency worse; a default must
+        /// not, on a node shared with other work. See docs/announcer.md, "Busy poll that engages".
         public static var defaultBusyPollWindow: Duration { .zero }
 
         public init(interfaces: Set<String>? = nil, timing: GratuitousSchedule<ContinuousClock.Instant>.Timing = .metalLB,
@@ -86,7 +88,7 @@ public actor Announcer {
         self.watcher = watcher
         executor.watch(watcher.fileDescriptor) { [weak self] in
             self?.assumeIsolated { $0.netlinkReadable() }
-            return false
+            return 0
         }
         reconcile(watcher.interfaces())
     }
@@ -122,7 +124,11 @@ public actor Announcer {
         rescheduleTimer()
     }
 
-    public func snapshot() -> AnnouncerCounters { counters }
+    public func snapshot() -> AnnouncerCounters {
+        var counters = counters
+        counters.busyPoll = executor.busyPollStatistics
+        return counters
+    }
 
     /// The interfaces currently captured on.
     public func activeInterfaces() -> [NetworkInterface] { ports.values.map(\.interface).sorted { $0.index < $1.index } }
@@ -186,7 +192,7 @@ public actor Announcer {
         let port = Port(interface: interface, capture: capture, membership: membership)
         ports[name] = port
         for case .v6(let v6) in owned.addresses where owned.allows(.v6(v6), on: name) { join(v6, port) }
-        executor.watch(capture.fileDescriptor) { [weak self] in self?.assumeIsolated { $0.captureReadable(name) } ?? false }
+        executor.watch(capture.fileDescriptor) { [weak self] in self?.assumeIsolated { $0.captureReadable(name) } ?? 0 }
         logger.info("announcing on interface", metadata: [
             "interface": "\(name)", "mac": "\(interface.mac.map(String.init(describing:)) ?? "-")",
             "link_local": "\(interface.linkLocal.map(String.init(describing:)) ?? "-")",
@@ -214,17 +220,17 @@ public actor Announcer {
 
     // MARK: - Frames
 
-    /// - Returns: whether frames were read (for the loop's busy-poll window).
-    private func captureReadable(_ name: String) -> Bool {
-        guard let port = ports[name] else { return false }
+    /// - Returns: how many frames were read (for the loop's busy-poll window).
+    private func captureReadable(_ name: String) -> Int {
+        guard let port = ports[name] else { return 0 }
         switch port.capture.drain() {
         case .failure(let error):
             logger.warning("capture failed", metadata: ["interface": "\(name)", "error": "\(error)"])
             closePort(name, reason: "capture failed")
-            return false
+            return 0
         case .success(let frames):
             for frame in frames { handle(frame.bytes, on: port) }
-            return !frames.isEmpty
+            return frames.count
         }
     }
 

@@ -17,6 +17,10 @@ public struct AnnouncerCounters: Hashable, Sendable {
     public var malformedFramesByInterface: [String: UInt64] = [:]
     /// `swiftlb_layer2_inject_failures`: `pcap_inject` errors.
     public var injectFailures: UInt64 = 0
+    /// The loop's busy poll: spins, spin turns, hits, stalls, dry spins, back-offs and the wake-ups by
+    /// frames (`swiftlb_layer2_busy_poll_*`, `swiftlb_layer2_loop_wakeups`), to see whether
+    /// the spin engaged during a flood.
+    public var busyPoll = BusyPollStatistics()
 
     public init() {}
 
@@ -31,6 +35,13 @@ public struct AnnouncerCounters: Hashable, Sendable {
         }
         lines.append("swiftlb_layer2_malformed_frames \(malformedFrames)")
         lines.append("swiftlb_layer2_inject_failures \(injectFailures)")
+        lines.append("swiftlb_layer2_loop_wakeups \(busyPoll.wakeups)")
+        lines.append("swiftlb_layer2_busy_poll_spins \(busyPoll.spins)")
+        lines.append("swiftlb_layer2_busy_poll_turns \(busyPoll.turns)")
+        lines.append("swiftlb_layer2_busy_poll_hits \(busyPoll.hits)")
+        lines.append("swiftlb_layer2_busy_poll_stalls \(busyPoll.stalls)")
+        lines.append("swiftlb_layer2_busy_poll_dry_spins \(busyPoll.drySpins)")
+        lines.append("swiftlb_layer2_busy_poll_backoffs \(busyPoll.backoffs)")
         return lines
     }
 }

@@ -1,6 +1,6 @@
 /// Whether the announcer's loop thread should keep polling its descriptors without sleeping
 /// after it handled a frame, and until when: an adaptive, bounded busy poll, as a pure state
-/// machine (frame times in, a spin deadline out).
+/// machine (frame and spin-turn times in, a spin deadline out).
 ///
 /// Why: a thread blocked in `poll(2)` is woken by the kernel when a frame arrives, and on a
 /// virtual machine whose idle vCPU has halted that wake-up (an inter-processor interrupt, a VM
@@ -19,13 +19,28 @@
 /// - a spin ends `window` after the last frame, so an idle announcer sleeps in `poll(2)` and
 ///   uses no CPU;
 /// - `window` = zero disables it;
-/// - it backs off when spinning does not pay: a turn of the spin loop (one `poll` with a zero
-///   timeout and the handlers of what it found, normally a few to 15 microseconds) that took
-///   longer than `stallThreshold` means the
-///   thread lost its CPU to another task; then it sleeps in `poll(2)` for `stallBackoff`
-///   (spinning is suppressed), because on an oversubscribed host a spinning thread is just
-///   another CPU hog that waits whole scheduler slices for its turn, while a sleeping thread
-///   that is woken by a frame gets the scheduler's wake-up preemption.
+/// - it backs off when spinning does not pay. A turn of the spin loop whose `poll` with a zero
+///   timeout (normally 1–3 µs; the shell times the system call only, not the answers to a
+///   batch of frames it found, which take long because of the work) took longer than
+///   `stallThreshold` is a *stall*: the thread lost its CPU to another task. On an
+///   oversubscribed host a spinning thread is just another CPU hog that waits whole scheduler
+///   slices for its turn, while a sleeping thread woken by a frame gets the scheduler's wake-up
+///   preemption, so when stalls dominate it sleeps instead for `backoff`. A *dry* spin (one
+///   that ran its whole window without finding a frame) counts like a stall: it only burnt
+///   CPU, and on the benchmark it also showed that the spinning thread had been woken on the
+///   very CPU of the process sending the requests, which then could not send until the spin
+///   ended (docs/announcer.md, "Spin statistics"). One stall is not
+///   enough: on a 2-vCPU host even at low load a spinning thread loses its vCPU now and then
+///   (to the flood's sender, a kworker, the hypervisor), and the first version, which backed
+///   off for a whole second after any single stall, hardly ever spun (docs/announcer.md,
+///   "Busy poll against the sleeping loop"). Now the last `historyLength` turns that were a
+///   *hit* (found a frame in time) or a stall are kept, and the loop backs off only when that
+///   history holds at least `stallsToBackOff` stalls and more stalls than hits. A stall counts
+///   once per window it lasted (at least once): in the benchmark at load average 4, stalls of
+///   whole scheduler slices, a few hundred against 14,000 hits, never backed off although each
+///   held up every request behind it (docs/announcer.md). Back-offs in a
+///   row double (from `backoff` up to `maximumBackoff`, so a host that stays saturated is
+///   probed rarely); `hitsToForgiveBackoffs` hits since the last back-off reset the doubling.
 /// Under a sustained flood faster than one frame per `window` on an otherwise idle host the
 /// thread never sleeps (one busy CPU); that is the price of the kernel-like latency, and the
 /// knob to turn it off.
@@ -37,25 +52,58 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
     /// Smoothed gap between frames (exponentially weighted, gain 1/8 as TCP's SRTT, RFC 6298),
     /// nil until two frames were seen.
     public private(set) var gapEstimate: Duration?
-    /// A spin turn longer than this means the thread was preempted.
+    /// A spin turn longer than this means the thread was preempted (a stall).
     public let stallThreshold: Duration
-    /// How long to sleep instead of spinning after a stall.
-    public let stallBackoff: Duration
-    /// No spinning before this instant (set by a stall).
+    /// The first back-off; doubled for each further back-off in a row.
+    public let backoff: Duration
+    /// The longest back-off.
+    public let maximumBackoff: Duration
+    /// How many recent outcomes (hits, stalls, dry spins) the back-off rule looks at (at most 64).
+    public let historyLength: Int
+    /// The fewest stalls in the history that can cause a back-off.
+    public let stallsToBackOff: Int
+    /// Hits since the last back-off after which the next back-off starts at `backoff` again.
+    public let hitsToForgiveBackoffs: Int
+    /// No spinning before this instant (set by a back-off).
     public private(set) var suppressedUntil: Instant?
+    /// The recent outcomes, hit (0) or stall / dry spin (1), newest in bit 0.
+    private var history: UInt64 = 0
+    private var historyCount = 0
+    /// Back-offs since `hitsToForgiveBackoffs` hits were last seen in a row of spinning.
+    private var backoffsInARow = 0
+    private var hitsSinceBackoff = 0
+    /// Whether the loop is in a spin (as told by `shouldSpin`), and how many turns of it found frames.
+    private var spinning = false
+    private var framesFoundThisSpin = 0
+    /// Running totals, for the counters (`AnnouncerCounters.busyPoll`).
+    public private(set) var statistics = BusyPollStatistics()
 
-    public init(window: Duration, stallThreshold: Duration? = nil, stallBackoff: Duration = .seconds(1)) {
+    public init(window: Duration, stallThreshold: Duration? = nil, backoff: Duration = .milliseconds(100),
+                maximumBackoff: Duration = .milliseconds(3200), historyLength: Int = 16, stallsToBackOff: Int = 4,
+                hitsToForgiveBackoffs: Int = 64) {
         self.window = max(window, .zero)
         self.stallThreshold = stallThreshold ?? max(self.window / 2, .microseconds(20))
-        self.stallBackoff = stallBackoff
+        self.backoff = max(backoff, .zero)
+        self.maximumBackoff = max(maximumBackoff, self.backoff)
+        self.historyLength = min(max(historyLength, 1), 64)
+        self.stallsToBackOff = max(stallsToBackOff, 1)
+        self.hitsToForgiveBackoffs = max(hitsToForgiveBackoffs, 1)
     }
 
-    /// Records that frames were handled at `now`.
-    public mutating func frameHandled(at now: Instant) {
+    /// Stalls (and dry spins) and hits among the recent outcomes the back-off rule looks at.
+    public var recentStalls: Int { history.nonzeroBitCount }
+    public var recentHits: Int { historyCount - history.nonzeroBitCount }
+
+    /// Records that `count` frames were handled at `now` (one drain of the capture). The gap
+    /// sample is the time since the last drain divided by the frames in this one: under a
+    /// flood the loop answers frames in batches, and the time between batches is the work of
+    /// a batch, not the gap between requests (a debug build answering batches of 10 never
+    /// spun on a back-to-back flood before this).
+    public mutating func frameHandled(at now: Instant, count: Int = 1) {
         defer { lastFrame = now }
         guard window > .zero, let lastFrame else { return }
         // Clamped, so that after a long pause a renewed flood re-engages within a few frames.
-        let gap = min(max(lastFrame.duration(to: now), .zero), window * 4)
+        let gap = min(max(lastFrame.duration(to: now), .zero) / max(count, 1), window * 4)
         if let estimate = gapEstimate {
             gapEstimate = estimate + (gap - estimate) / 8
         } else {
@@ -63,9 +111,69 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
         }
     }
 
-    /// Records one empty turn of the spin loop, from `start` to `end`.
-    public mutating func spinTurn(from start: Instant, to end: Instant) {
-        if start.duration(to: end) > stallThreshold { suppressedUntil = end.advanced(by: stallBackoff) }
+    /// Whether the loop should poll without sleeping now (`spinDeadline(now:)` is not nil),
+    /// also tracking spins for the statistics and the dry-spin rule: a spin that ends without
+    /// having found a frame counts against spinning like a stall.
+    public mutating func shouldSpin(now: Instant) -> Bool {
+        let spin = spinDeadline(now: now) != nil
+        if spin && !spinning {
+            statistics.spins += 1
+            framesFoundThisSpin = 0
+        } else if !spin && spinning && framesFoundThisSpin == 0 {
+            statistics.drySpins += 1
+            spinning = false
+            record(bad: true, at: now)
+        }
+        spinning = spin
+        return spin
+    }
+
+    /// Records that the sleeping loop was woken by frames (for the statistics: the wake-ups the
+    /// spin is there to avoid).
+    public mutating func wokenByFrames() { statistics.wakeups += 1 }
+
+    /// Records one turn of the spin loop, its zero-timeout poll from `start` to `end`, and
+    /// whether it found frames.
+    public mutating func spinTurn(from start: Instant, to end: Instant, foundFrames: Bool) {
+        statistics.turns += 1
+        if foundFrames { framesFoundThisSpin += 1 }
+        let length = start.duration(to: end)
+        let stalled = length > stallThreshold
+        if stalled {
+            statistics.stalls += 1
+            // Weighed by the time lost, one outcome per window (at least one): a thread that
+            // loses whole scheduler slices (milliseconds) backs off at once, the short
+            // preemptions of a quiet host (under a few windows) do not.
+            let windows = window > .zero ? length / window : 1
+            record(bad: true, at: end, weight: windows >= Double(historyLength) ? historyLength : max(1, Int(windows)))
+            return
+        } else if foundFrames {
+            statistics.hits += 1
+            hitsSinceBackoff += 1
+            if hitsSinceBackoff >= hitsToForgiveBackoffs { backoffsInARow = 0 }
+        } else {
+            return  // an empty turn on time: neither helps nor hurts
+        }
+        record(bad: false, at: end)
+    }
+
+    /// Adds a hit (`bad` false) or a stall or dry spin (`bad` true) to the history, `weight`
+    /// times, and backs off when the bad ones dominate.
+    private mutating func record(bad: Bool, at end: Instant, weight: Int = 1) {
+        for _ in 0..<weight {
+            history = (history << 1 | (bad ? 1 : 0)) & (historyLength == 64 ? .max : (1 << UInt64(historyLength)) - 1)
+            historyCount = min(historyCount + 1, historyLength)
+        }
+        guard bad, recentStalls >= stallsToBackOff, recentStalls > recentHits else { return }
+        var length = backoff
+        for _ in 0..<min(backoffsInARow, 16) where length < maximumBackoff { length = length * 2 }
+        suppressedUntil = end.advanced(by: min(length, maximumBackoff))
+        statistics.backoffs += 1
+        backoffsInARow += 1
+        hitsSinceBackoff = 0
+        history = 0
+        historyCount = 0
+        spinning = false  // the spin ends here; not a dry one
     }
 
     /// Until when the loop should poll without sleeping, or nil when it should sleep.
@@ -75,4 +183,25 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
         let deadline = lastFrame.advanced(by: window)
         return now < deadline ? deadline : nil
     }
+}
+
+/// Running totals of the announcer's busy poll (`BusyPollWindow`), so a run shows whether the
+/// spin engaged: `wakeups` high against the frames means the loop slept between them anyway.
+public struct BusyPollStatistics: Hashable, Sendable {
+    /// Times the loop went from sleeping to spinning.
+    public var spins: UInt64 = 0
+    /// Zero-timeout polls.
+    public var turns: UInt64 = 0
+    /// Turns that found frames in time (each a request answered without a wake-up).
+    public var hits: UInt64 = 0
+    /// Turns longer than the stall threshold: the thread lost its CPU while spinning.
+    public var stalls: UInt64 = 0
+    /// Spins that ran their whole window without finding a frame.
+    public var drySpins: UInt64 = 0
+    /// Times stalls and dry spins dominated and spinning was suspended.
+    public var backoffs: UInt64 = 0
+    /// Times the sleeping loop was woken by frames.
+    public var wakeups: UInt64 = 0
+
+    public init() {}
 }

@@ -12,9 +12,9 @@ import Synchronization
 /// there is nothing to do. After a handler reports frames, `BusyPollWindow` may keep it polling
 /// with a zero timeout for a bounded time (see there why); idle, it always sleeps.
 final class PollLoop: SerialExecutor {
-    /// Called on the loop thread when its descriptor is readable; returns whether it handled
-    /// frames (which feeds the busy-poll window).
-    typealias ReadableHandler = @Sendable () -> Bool
+    /// Called on the loop thread when its descriptor is readable; returns how many frames it
+    /// handled (which feeds the busy-poll window).
+    typealias ReadableHandler = @Sendable () -> Int
 
     private struct State {
         var jobs: [UnownedJob] = []
@@ -24,6 +24,9 @@ final class PollLoop: SerialExecutor {
         var timer: (deadline: ContinuousClock.Instant, handler: @Sendable () -> Void)?
         var running = true
         var thread: pthread_t?
+        /// The busy poll's totals, copied from the loop thread once per iteration (under the
+        /// lock it takes anyway) so `busyPollStatistics` can be read from the actor.
+        var busyPollStatistics = BusyPollStatistics()
     }
 
     private let state = Mutex(State())
@@ -80,6 +83,9 @@ final class PollLoop: SerialExecutor {
         wake()
     }
 
+    /// The busy poll's running totals, as of the loop's latest iteration.
+    var busyPollStatistics: BusyPollStatistics { state.withLock { $0.busyPollStatistics } }
+
     /// Ends the thread after its current iteration.
     func shutdown() {
         state.withLock { $0.running = false }
@@ -105,9 +111,11 @@ final class PollLoop: SerialExecutor {
         var generation = -1
         var sink = [UInt8](repeating: 0, count: 64)
         while true {
+            let statistics = busyPoll.statistics
             let (changed, timer, running) = state.withLock { state -> ([Int32]?, ContinuousClock.Instant?, Bool) in
                 let changed = state.watchGeneration == generation ? nil : state.watches.keys.sorted()
                 generation = state.watchGeneration
+                state.busyPollStatistics = statistics
                 return (changed, state.timer?.deadline, state.running)
             }
             if !running { break }
@@ -120,7 +128,8 @@ final class PollLoop: SerialExecutor {
             }
             let now = clock.now
             var timeout: Int32 = -1
-            if busyPoll.spinDeadline(now: now) != nil {
+            let spin = busyPoll.shouldSpin(now: now)
+            if spin {
                 timeout = 0  // busy poll: look again at once instead of sleeping
             } else if let timer {
                 let (seconds, attoseconds) = now.duration(to: timer).components
@@ -129,24 +138,30 @@ final class PollLoop: SerialExecutor {
             }
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
             if ready < 0 && errno != EINTR { fatalError("poll: \(errno)") }
+            // A spin turn is timed over the zero-timeout poll only: a turn that then answers a
+            // batch of frames is long because of the work, not because the thread lost its CPU.
+            let polled = spin ? clock.now : now
             // A spin turn that found nothing: no jobs either (each one also writes the pipe).
             if ready <= 0 && timeout == 0 && timer.map({ $0 > now }) ?? true {
-                busyPoll.spinTurn(from: now, to: clock.now)
+                busyPoll.spinTurn(from: now, to: polled, foundFrames: false)
                 continue
             }
             if descriptors[0].revents != 0 {
                 while read(wakeup.read, &sink, sink.count) > 0 {}
             }
-            var handledFrames = false
+            var handledFrames = 0
             for descriptor in descriptors.dropFirst() where descriptor.revents != 0 {
                 // Looked up again: an earlier handler in this round may have unwatched it.
-                if let handler = state.withLock({ $0.watches[descriptor.fd] }) { handledFrames = handler() || handledFrames }
+                if let handler = state.withLock({ $0.watches[descriptor.fd] }) { handledFrames += handler() }
             }
-            if timeout == 0 || handledFrames {
+            if spin || handledFrames > 0 {
                 let handled = clock.now
-                // Preemption can hit the handlers as well as the poll: the whole turn counts.
-                if timeout == 0 { busyPoll.spinTurn(from: now, to: handled) }
-                if handledFrames { busyPoll.frameHandled(at: handled) }
+                if spin {
+                    busyPoll.spinTurn(from: now, to: polled, foundFrames: handledFrames > 0)
+                } else {
+                    busyPoll.wokenByFrames()
+                }
+                if handledFrames > 0 { busyPoll.frameHandled(at: handled, count: handledFrames) }
             }
             let due = state.withLock { state -> (@Sendable () -> Void)? in
                 guard let timer = state.timer, timer.deadline <= clock.now else { return nil }

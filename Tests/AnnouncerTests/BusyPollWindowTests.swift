@@ -59,6 +59,18 @@ extension TestInstant {
         #expect(floodFramesUntilSpinning <= 12)
     }
 
+    @Test func batchesOfFramesCountAsTheirAverageGap() {
+        // A flood answered in batches of 10 frames every 300 µs: 30 µs per request, spin.
+        var batched = BusyPollWindow<TestInstant>(window: .microseconds(100))
+        for t in stride(from: Int64(0), through: 3000, by: 300) { batched.frameHandled(at: .us(t), count: 10) }
+        #expect(batched.gapEstimate == .microseconds(30))
+        #expect(batched.spinDeadline(now: .us(3001)) == .us(3100))
+        // The same drains of one frame each are 300 µs apart: no spin.
+        var single = BusyPollWindow<TestInstant>(window: .microseconds(100))
+        for t in stride(from: Int64(0), through: 3000, by: 300) { single.frameHandled(at: .us(t)) }
+        #expect(single.spinDeadline(now: .us(3001)) == nil)
+    }
+
     @Test func zeroWindowDisablesSpinning() {
         var window = BusyPollWindow<TestInstant>(window: .zero)
         for t in Int64(0)..<100 { window.frameHandled(at: .us(t)) }
@@ -66,22 +78,182 @@ extension TestInstant {
         #expect(BusyPollWindow<TestInstant>(window: .microseconds(-5)).window == .zero)
     }
 
-    @Test func aStalledSpinTurnMeansPreemptionAndSuppressesSpinningForTheBackoff() {
-        var window = BusyPollWindow<TestInstant>(window: .microseconds(100), stallBackoff: .milliseconds(10))
-        #expect(window.stallThreshold == .microseconds(50))
-        var t: Int64 = 0
+    /// A window already spinning on a 20 µs flood ending at `t`.
+    private static func spinningWindow(_ t: inout Int64, backoff: Duration = .milliseconds(10),
+                                       maximumBackoff: Duration = .milliseconds(3200)) -> BusyPollWindow<TestInstant> {
+        var window = BusyPollWindow<TestInstant>(window: .microseconds(100), backoff: backoff, maximumBackoff: maximumBackoff)
         for _ in 0..<10 { t += 20; window.frameHandled(at: .us(t)) }
-        // Normal turns of a few microseconds keep spinning.
-        window.spinTurn(from: .us(t + 1), to: .us(t + 5))
-        #expect(window.spinDeadline(now: .us(t + 5)) == .us(t + 100))
-        // A turn of 3 ms: the thread was off its CPU.
-        window.spinTurn(from: .us(t + 5), to: .us(t + 3005))
-        #expect(window.suppressedUntil == .us(t + 13_005))
-        t += 3010
+        return window
+    }
+
+    /// One turn that found a frame after `length` µs, at `t`; the frame counts as handled.
+    private static func hit(_ window: inout BusyPollWindow<TestInstant>, _ t: inout Int64, length: Int64 = 5) {
+        window.spinTurn(from: .us(t), to: .us(t + length), foundFrames: true)
+        t += length
         window.frameHandled(at: .us(t))
-        #expect(window.spinDeadline(now: .us(t + 1)) == nil)
-        // Frames keep coming fast; after the backoff spinning resumes.
-        while t < 13_000 + 3000 { t += 20; window.frameHandled(at: .us(t)) }
+    }
+
+    /// One turn that lost the CPU for `length` µs (above the 50 µs threshold; it found the frame
+    /// that came meanwhile, late).
+    private static func stall(_ window: inout BusyPollWindow<TestInstant>, _ t: inout Int64, length: Int64 = 60) {
+        window.spinTurn(from: .us(t), to: .us(t + length), foundFrames: true)
+        t += length
+        window.frameHandled(at: .us(t))
+    }
+
+    @Test func oneStalledTurnDoesNotStopTheSpinning() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t)
+        #expect(window.stallThreshold == .microseconds(50))
+        Self.stall(&window, &t)
+        #expect(window.suppressedUntil == nil)
         #expect(window.spinDeadline(now: .us(t + 1)) == .us(t + 100))
+        // Even three in a row, at the start, are not enough (stallsToBackOff is 4).
+        Self.stall(&window, &t)
+        Self.stall(&window, &t)
+        #expect(window.spinDeadline(now: .us(t + 1)) == .us(t + 100))
+        #expect(window.statistics.stalls == 3 && window.statistics.backoffs == 0)
+    }
+
+    @Test func stallsDominatingTheRecentTurnsBackOff() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t)
+        for _ in 0..<4 { Self.stall(&window, &t) }
+        #expect(window.suppressedUntil == .us(t + 10_000))
+        #expect(window.statistics.backoffs == 1)
+        t += 20
+        window.frameHandled(at: .us(t))
+        #expect(window.gapEstimate! < window.window)  // so only the back-off stops the spin
+        #expect(window.spinDeadline(now: .us(t + 1)) == nil)  // sleeps through the back-off
+        // Frames keep coming fast; after the back-off spinning resumes, with a fresh history.
+        while t < 40_000 { t += 20; window.frameHandled(at: .us(t)) }
+        #expect(window.spinDeadline(now: .us(t + 1)) == .us(t + 100))
+        #expect(window.recentStalls == 0 && window.recentHits == 0)
+    }
+
+    @Test func stallsAmongMoreHitsKeepSpinning() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t)
+        // One turn in three preempted, for 300 turns: the spin still pays, never back off.
+        for turn in 0..<300 {
+            if turn % 3 == 0 { Self.stall(&window, &t) } else { Self.hit(&window, &t, length: 20) }
+            #expect(window.spinDeadline(now: .us(t + 1)) == .us(t + 100))
+        }
+        #expect(window.statistics.backoffs == 0)
+        #expect(window.statistics.stalls == 100 && window.statistics.hits == 200 && window.statistics.turns == 300)
+        // Empty turns on time change nothing in the history.
+        let before = (window.recentHits, window.recentStalls)
+        window.spinTurn(from: .us(t + 1), to: .us(t + 3), foundFrames: false)
+        #expect((window.recentHits, window.recentStalls) == before)
+        #expect(window.statistics.turns == 301)
+        // But when stalls become the majority of the last 16, it backs off.
+        var stallsUntilBackoff = 0
+        while window.statistics.backoffs == 0 && stallsUntilBackoff < 100 {
+            Self.stall(&window, &t)
+            stallsUntilBackoff += 1
+        }
+        #expect(window.statistics.backoffs == 1)
+        #expect((5...9).contains(stallsUntilBackoff), "backed off after \(stallsUntilBackoff) stalls")
+    }
+
+    @Test func aStallCountsOncePerWindowItLasted() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t)
+        for _ in 0..<16 { Self.hit(&window, &t) }
+        // 500 µs off the CPU: 5 windows, 5 of the last 16 outcomes, still fewer than the hits.
+        Self.stall(&window, &t, length: 500)
+        #expect(window.recentStalls == 5 && window.recentHits == 11)
+        #expect(window.statistics.backoffs == 0)
+        #expect(window.spinDeadline(now: .us(t + 1)) == .us(t + 100))
+        // A whole scheduler slice, 3 ms: backs off at once, even after 16 hits.
+        for _ in 0..<16 { Self.hit(&window, &t) }
+        Self.stall(&window, &t, length: 3000)
+        #expect(window.statistics.backoffs == 1)
+        #expect(window.suppressedUntil == .us(t + 10_000))
+    }
+
+    @Test func backOffsInARowDoubleUpToTheMaximumAndHitsForgiveThem() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t, backoff: .milliseconds(10), maximumBackoff: .milliseconds(40))
+        var lengths: [Duration] = []
+        for _ in 0..<4 {
+            for _ in 0..<4 { Self.stall(&window, &t) }
+            lengths.append(window.suppressedUntil!.offset - .microseconds(t))
+            t = window.suppressedUntil!.offset.components.seconds * 1_000_000
+                + window.suppressedUntil!.offset.components.attoseconds / 1_000_000_000_000
+        }
+        #expect(lengths == [.milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(40)])
+        // 64 hits since the last back-off: the next one is short again.
+        for _ in 0..<64 { Self.hit(&window, &t) }
+        // (The history now holds 16 hits, so it takes 9 stalls to outnumber them.)
+        for _ in 0..<9 { Self.stall(&window, &t) }
+        #expect(window.statistics.backoffs == 5)
+        #expect(window.suppressedUntil == .us(t + 10_000))
+    }
+
+    @Test func statisticsCountSpinsTurnsHitsStallsAndWakeups() {
+        var window = BusyPollWindow<TestInstant>(window: .microseconds(100))
+        window.frameHandled(at: .us(-40))
+        window.frameHandled(at: .us(0))
+        window.wokenByFrames()
+        let spins1 = window.shouldSpin(now: .us(1))
+        #expect(spins1)
+        let spins2 = window.shouldSpin(now: .us(2))  // the same spin
+        #expect(spins2)
+        window.spinTurn(from: .us(2), to: .us(4), foundFrames: false)
+        window.spinTurn(from: .us(4), to: .us(10), foundFrames: true)
+        window.frameHandled(at: .us(10))
+        window.spinTurn(from: .us(10), to: .us(100), foundFrames: false)
+        let spins3 = window.shouldSpin(now: .us(111))  // 101 µs after the last frame: over, not dry
+        #expect(!spins3)
+        var expected = BusyPollStatistics()
+        expected.wakeups = 1
+        expected.spins = 1
+        expected.turns = 3
+        expected.hits = 1
+        expected.stalls = 1
+        #expect(window.statistics == expected)
+    }
+
+    @Test func drySpinsCountLikeStallsAndBackOff() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t)
+        // Each request wakes the loop, which spins its whole window and finds nothing (the
+        // sender could not run meanwhile): dry.
+        for round in 1...4 {
+            t += 50
+            window.frameHandled(at: .us(t))
+            let spins4 = window.shouldSpin(now: .us(t + 1))
+            #expect(spins4)
+            window.spinTurn(from: .us(t + 1), to: .us(t + 3), foundFrames: false)
+            let spins5 = window.shouldSpin(now: .us(t + 100))
+            #expect(!spins5)
+            #expect(window.statistics.drySpins == UInt64(round))
+        }
+        #expect(window.statistics.spins == 4)
+        #expect(window.statistics.backoffs == 1)
+        #expect(window.suppressedUntil == .us(t + 100 + 10_000))
+        // A spin that found a frame is not dry, and hits outweigh earlier dry spins.
+        t = 20_000
+        var other = Self.spinningWindow(&t)
+        for _ in 0..<3 {
+            t += 50
+            other.frameHandled(at: .us(t))
+            let spins6 = other.shouldSpin(now: .us(t + 1))
+            #expect(spins6)
+            let spins7 = other.shouldSpin(now: .us(t + 100))
+            #expect(!spins7)
+        }
+        for _ in 0..<4 {
+            _ = other.shouldSpin(now: .us(t + 1))
+            t += 50
+            Self.hit(&other, &t)
+        }
+        let spins8 = other.shouldSpin(now: .us(t + 1))
+        #expect(spins8)
+        let spins9 = other.shouldSpin(now: .us(t + 100))
+        #expect(!spins9)
+        #expect(other.statistics.drySpins == 3)
+        #expect(other.statistics.backoffs == 0)
     }
 }
