@@ -31,15 +31,7 @@ public struct LayerTwoTotals: Sendable, Equatable {
     /// replaced and started again from zero) contributes its whole new value, the way
     /// Prometheus' `rate()` treats a counter reset.
     func increments(since previous: LayerTwoTotals) -> LayerTwoTotals {
-        func grow(_ now: [String: UInt64], _ before: [String: UInt64]) -> [String: UInt64] {
-            var result: [String: UInt64] = [:]
-            for (label, value) in now {
-                let old = before[label] ?? 0
-                let delta = value >= old ? value - old : value
-                if delta > 0 { result[label] = delta }
-            }
-            return result
-        }
+        let grow = counterGrowth
         return LayerTwoTotals(
             requestsReceived: grow(requestsReceived, previous.requestsReceived),
             responsesSent: grow(responsesSent, previous.responsesSent),
@@ -47,4 +39,17 @@ public struct LayerTwoTotals: Sendable, Equatable {
             conflicts: grow(conflicts, previous.conflicts),
             malformedFrames: grow(malformedFrames, previous.malformedFrames))
     }
+}
+
+/// How much each labelled running total grew since `before`; a total that went down (its
+/// source started again from zero) contributes its whole new value, as Prometheus' `rate()`
+/// treats a counter reset.
+func counterGrowth(_ now: [String: UInt64], since before: [String: UInt64]) -> [String: UInt64] {
+    var result: [String: UInt64] = [:]
+    for (label, value) in now {
+        let old = before[label] ?? 0
+        let delta = value >= old ? value - old : value
+        if delta > 0 { result[label] = delta }
+    }
+    return result
 }

@@ -9,9 +9,9 @@ public struct SpeakerMetrics: Sendable {
     public let node: String
     private let takeover: DurationHistogram
     /// The announcer totals last turned into counter increments.
-    private let published = PublishedTotals()
+    private let published = PublishedTotals(LayerTwoTotals()) { $0.increments(since: $1) }
     /// The gossip drop totals last turned into counter increments, by reason.
-    private let publishedDrops = PublishedDrops()
+    private let publishedDrops = PublishedTotals([String: UInt64]()) { counterGrowth($0, since: $1) }
 
     /// Buckets around the failover targets: sub-second with the `fast` profile, seconds with `lan`.
     public static let takeoverBuckets: [Duration] = [
@@ -111,10 +111,10 @@ public struct SpeakerMetrics: Sendable {
     /// (`undecryptable`: a member with another key, or none, is knocking; `malformed`).
     /// Called before every scrape; the same totals twice change nothing.
     public func publishGossipDrops(_ totals: [String: Int]) {
-        let increments = publishedDrops.advance(to: totals)
+        let increments = publishedDrops.advance(to: totals.mapValues { UInt64(clamping: $0) })
         for reason in totals.keys.sorted() {
             let counter = registry.counter(MetricCatalog.gossipDropped, [("reason", reason)])
-            if let count = increments[reason] { counter.increment(by: Int64(count)) }
+            if let count = increments[reason] { counter.increment(by: Self.clamped(count)) }
         }
     }
 
@@ -126,34 +126,24 @@ public struct SpeakerMetrics: Sendable {
     public var client: ClientMetrics { ClientMetrics(registry: registry) }
 }
 
-/// The last totals `SpeakerMetrics.publish` saw. A `Mutex`, not an actor: `publish` runs on
-/// the HTTP handler's thread right before the registry is emitted and must not hop.
-private final class PublishedTotals: Sendable {
-    private let last = Mutex(LayerTwoTotals())
+/// The running totals last turned into counter increments. A `Mutex`, not an actor: the
+/// publish calls run on the HTTP handler's thread right before the registry is emitted and
+/// must not hop.
+private final class PublishedTotals<Totals: Sendable>: Sendable {
+    private let last: Mutex<Totals>
+    private let growth: @Sendable (Totals, Totals) -> Totals
+
+    init(_ initial: Totals, growth: @escaping @Sendable (_ now: Totals, _ before: Totals) -> Totals) {
+        last = Mutex(initial)
+        self.growth = growth
+    }
 
     /// Records `totals` and returns what grew since the previous call.
-    func advance(to totals: LayerTwoTotals) -> LayerTwoTotals {
+    func advance(to totals: Totals) -> Totals {
         last.withLock { previous in
-            let increments = totals.increments(since: previous)
+            let increments = growth(totals, previous)
             previous = totals
             return increments
-        }
-    }
-}
-
-/// The gossip drop totals `SpeakerMetrics.publishGossipDrops` last saw, by reason.
-private final class PublishedDrops: Sendable {
-    private let last = Mutex<[String: Int]>([:])
-
-    /// Records `totals` and returns what grew since the previous call.
-    func advance(to totals: [String: Int]) -> [String: Int] {
-        last.withLock { last in
-            var grown: [String: Int] = [:]
-            for (reason, total) in totals where total > last[reason, default: 0] {
-                grown[reason] = total - last[reason, default: 0]
-            }
-            for (reason, total) in totals { last[reason] = max(total, last[reason, default: 0]) }
-            return grown
         }
     }
 }

@@ -382,11 +382,17 @@ public actor Speaker: ServiceLifecycle.Service {
     private func armSettleTimer() {
         guard !gossipSettled, !settleTimerArmed else { return }
         settleTimerArmed = true
-        let sink = inputSink
         let limit = settings.joinSettleTimeout
+        deliver(.gossipSettled("join not answered within \(limit)"), after: limit)
+    }
+
+    /// Puts `input` into the speaker's own stream once `delay` has passed (timers of the
+    /// join gate, the early-takeover re-probe and the conflict grace).
+    private func deliver(_ input: SpeakerInput, after delay: Duration) {
+        let sink = inputSink
         Task {
-            try? await Task.sleep(for: limit)
-            sink.yield(.gossipSettled("join not answered within \(limit)"))
+            try? await Task.sleep(for: delay)
+            sink.yield(input)
         }
     }
 
@@ -563,11 +569,7 @@ public actor Speaker: ServiceLifecycle.Service {
                 sink.yield(.probed(member: member, epoch: epoch, outcome: outcome))
             }
         case .reprobeLater(let member, let epoch):
-            let interval = takeover.reprobeInterval
-            Task {
-                try? await Task.sleep(for: interval)
-                sink.yield(.reprobeDue(member: member, epoch: epoch))
-            }
+            deliver(.reprobeDue(member: member, epoch: epoch), after: takeover.reprobeInterval)
         case .presumeDead(let member, let addresses):
             let window = takeover.probe.interval * takeover.probe.rounds
             logger.notice("early takeover: suspected owner is dark on the wire; taking over", metadata: [
@@ -715,11 +717,7 @@ public actor Speaker: ServiceLifecycle.Service {
         // `swiftlb_conflicts_total` comes from the announcer's own count (`publishCounters`),
         // which also sees conflicts this stream dropped. The event waits out the grace.
         guard conflictsInGrace.insert(conflict.address).inserted else { return }
-        let sink = inputSink, grace = settings.conflictGrace
-        Task {
-            try? await Task.sleep(for: grace)
-            sink.yield(.conflictRecheck(conflict))
-        }
+        deliver(.conflictRecheck(conflict), after: settings.conflictGrace)
     }
 
     private func conflictGraceEnded(_ conflict: AddressConflict) {
