@@ -147,6 +147,31 @@ public actor Informer<Object: KubeResource> {
         for waiter in waiting { waiter.resume() }
     }
 
+    /// The object as the cache keeps it: without `kubectl apply`'s copy of the whole object
+    /// (the `kubectl.kubernetes.io/last-applied-configuration` annotation), which no
+    /// consumer of an informer reads and which was a third of a cached Service applied with
+    /// kubectl; client-go users strip `managedFields` the same way (`SetTransform`), and
+    /// `ObjectMeta` never decodes those. Objects are written back only by patches, so the
+    /// annotation is never lost on the server.
+    static func forCache(_ object: Object) -> Object {
+        guard object.metadata.annotations?[lastAppliedConfiguration] != nil else { return object }
+        var object = object
+        object.metadata.annotations?[lastAppliedConfiguration] = nil
+        if object.metadata.annotations?.isEmpty == true { object.metadata.annotations = nil }
+        return object
+    }
+
+    static func forCache(_ event: WatchEvent<Object>) -> WatchEvent<Object> {
+        switch event {
+        case .added(let object): .added(forCache(object))
+        case .modified(let object): .modified(forCache(object))
+        case .deleted(let object): .deleted(forCache(object))
+        case .bookmark, .error: event
+        }
+    }
+
+    static var lastAppliedConfiguration: String { "kubectl.kubernetes.io/last-applied-configuration" }
+
     private func deliver(_ output: ReflectorStateMachine<Object>.Output) {
         for event in output.events { continuation.yield(event) }
     }
@@ -167,7 +192,9 @@ public actor Informer<Object: KubeResource> {
                     continueToken: continueToken
                 )
             )
-            output = machine.listPageReceived(page)
+            var cached = page
+            cached.items = page.items.map(Self.forCache)
+            output = machine.listPageReceived(cached)
         } catch {
             output = fail(error, during: "list")
         }
@@ -198,7 +225,7 @@ public actor Informer<Object: KubeResource> {
                 timeoutSeconds: timeout
             )
             for try await event in events {
-                let output = machine.watchEventReceived(event, random: &random)
+                let output = machine.watchEventReceived(Self.forCache(event), random: &random)
                 deliver(output)
                 if let next = output.next {
                     if machine.isListing {

@@ -322,6 +322,33 @@ struct ClientAgainstKubeFakeTests {
             }
         }
     }
+
+    /// The cache drops `kubectl apply`'s copy of each object, listed or watched, and keeps
+    /// every other annotation; the server keeps it.
+    @Test func cacheDropsTheLastAppliedConfiguration() async throws {
+        try await FakeCluster.with { cluster in
+            let client = cluster.client
+            let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+            func applied(_ name: String, _ extra: [String: String] = [:]) -> ConfigMap {
+                ConfigMap(metadata: ObjectMeta(
+                    name: name, namespace: "default", annotations: extra.merging([lastApplied: "{\"kind\":\"ConfigMap\"}"]) { a, _ in a }))
+            }
+            _ = try await client.create(applied("listed", ["metallb.universe.tf/address-pool": "a"]))
+            let informer = Informer<ConfigMap>(client: client, options: InformerOptions(namespace: "default"))
+            try await withInformer(informer) {
+                var events = informer.changes.makeAsyncIterator()
+                await informer.waitUntilSynced()
+                #expect(await collect(&events, count: 1) == ["+listed"])
+                _ = try await client.create(applied("watched"))
+                #expect(await collect(&events, count: 1) == ["+watched"])
+                let cache = await informer.snapshot()
+                #expect(cache["default/listed"]?.metadata.annotations == ["metallb.universe.tf/address-pool": "a"])
+                #expect(cache["default/watched"]?.metadata.annotations == nil)
+                let stored = try await client.get(ConfigMap.self, name: "watched", namespace: "default")
+                #expect(stored.metadata.annotations?[lastApplied] != nil)
+            }
+        }
+    }
 }
 
 actor Counter {
