@@ -427,16 +427,17 @@ slb_node_restart() {
     slb_speaker_start "$i" "$@"
 }
 
-# slb_process_stats <name>: "<rss-kB> <open-fds>" of a spawned process (its pid is the
+# slb_process_stats <name>: "<rss-kB> <open-fds> <anon-kB>" of a spawned process (its pid is the
 # daemon's own: lab_spawn execs through setsid and ip netns exec); fails if it is gone.
 slb_process_stats() {
-    local pid rss fds
+    local pid rss fds anon
     pid="$(lab_pid "$1")"
     [ -n "$pid" ] && lab_alive "$pid" || return 1
     rss="$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)"
+    anon="$(sed -n 's/^RssAnon:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)"
     fds="$(slb_open_fds "$pid")"
     [ -n "$rss" ] || return 1
-    echo "$rss $fds"
+    echo "$rss $fds ${anon:-0}"
 }
 
 # slb_open_fds <pid>: how many file descriptors the process has open.
