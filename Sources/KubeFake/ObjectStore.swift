@@ -541,7 +541,7 @@ public struct ObjectStore: Sendable {
 
     /// RFC 3339 at second precision, UTC, as `metav1.Time` serialises.
     public static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
+        KubeTime.time(date)
     }
 }
 

@@ -19,7 +19,7 @@ struct SpeakerEvents: Sendable {
             metadata: ObjectMeta(
                 name: "\(service.name).\(String(UInt64(now.timeIntervalSince1970 * 1e9), radix: 16))\(String(UInt16.random(in: 0...UInt16.max), radix: 16))",
                 namespace: service.namespace),
-            eventTime: now.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)) + "Z",
+            eventTime: KubeTime.microTime(now),
             reportingController: "metallb-speaker", reportingInstance: "metallb-speaker-\(nodeName)",
             action: reason, reason: reason,
             regarding: ObjectReference(apiVersion: "v1", kind: "Service", namespace: service.namespace, name: service.name, uid: uid),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeJSON
 import Logging
 
 /// Writes one logfmt line per event (`ts=… level=… msg=… key=value …`) to standard error:
@@ -23,7 +24,7 @@ struct LogfmtLogHandler: LogHandler {
     func log(event: LogEvent) {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
-        var line = "ts=\(Date().formatted(.iso8601.time(includingFractionalSeconds: true))) level=\(event.level)"
+        var line = "ts=\(KubeTime.rfc3339(Date(), fractionDigits: 3)) level=\(event.level)"
         line += " logger=\(label) msg=\(Self.quote(event.message.description))"
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(Self.quote("\(value)"))" }
         line += "\n"

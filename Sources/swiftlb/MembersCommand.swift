@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Gossip
 import GossipTransport
+import KubeJSON
 import Logging
 
 #if canImport(Glibc)
@@ -192,16 +193,33 @@ enum SecretKeyFile {
 }
 
 /// Writes one JSON object per line to stdout, with a UTC timestamp, atomically per line.
+///
+/// Serialised by `JSONValue` (sorted keys), not `JSONSerialization`: on Linux the latter sorts
+/// keys through a Foundation `Locale`, which loads ICU's locale data into a process that
+/// otherwise never needs it (docs/controller.md, Memory).
 final class JSONLineWriter: Sendable {
     private let lock = NSLock()
 
     func write(_ fields: [String: any Sendable]) {
-        var fields = fields
-        fields["time"] = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)) + "Z"
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
+        var object = fields.mapValues(Self.jsonValue)
+        object["time"] = .string(KubeTime.microTime(Date()))
+        var line = JSONValue.object(object).serialized()
+        line.append(0x0A)
         lock.lock()
         defer { lock.unlock() }
-        FileHandle.standardOutput.write(data + Data([0x0A]))
+        FileHandle.standardOutput.write(Data(line))
+    }
+
+    static func jsonValue(_ value: any Sendable) -> JSONValue {
+        switch value {
+        case let text as String: .string(text)
+        case let flag as Bool: .bool(flag)
+        case let number as Int: .int(Int64(number))
+        case let number as Int64: .int(number)
+        case let number as UInt64: .int(Int64(clamping: number))
+        case let number as Double: .double(number)
+        default: .string("\(value)")
+        }
     }
 }
 

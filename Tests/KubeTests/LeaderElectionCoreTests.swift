@@ -81,4 +81,14 @@ struct LeaderElectionCoreTests {
         #expect(KubeTime.microTime(.init(timeIntervalSince1970: 5.000001)).hasPrefix("1970-01-01T00:00:05.0000"))
         #expect(KubeTime.time(.init(timeIntervalSince1970: 86_400)) == "1970-01-02T00:00:00Z")
     }
+
+    /// Log lines and `swiftlb members` use the same formatter with other precisions; it
+    /// truncates (a timestamp never runs ahead of the clock) and pads with zeros.
+    @Test func rfc3339Precisions() {
+        let date = Date(timeIntervalSince1970: 1_764_000_000.987_654)
+        #expect(KubeTime.rfc3339(date, fractionDigits: 3) == "2025-11-24T16:00:00.987Z")
+        #expect(KubeTime.rfc3339(date, fractionDigits: 0) == "2025-11-24T16:00:00Z")
+        #expect(KubeTime.rfc3339(Date(timeIntervalSince1970: 951_782_400.05), fractionDigits: 2) == "2000-02-29T00:00:00.05Z")
+        #expect(KubeTime.rfc3339(Date(timeIntervalSince1970: 59.999_9), fractionDigits: 3) == "1970-01-01T00:00:59.999Z")
+    }
 }
