@@ -114,7 +114,8 @@ struct RealtimeThreadTests {
     /// the third is found by the busy poll they started (SCHED_OTHER for the spin), and a timer
     /// after the spin's window runs at SCHED_RR again.
     @Test func loopSleepsRealtimeAndSpinsAtNormalPriority() async throws {
-        let loop = PollLoop(busyPollWindow: .milliseconds(500), realtimePriority: try RealtimePriority(33))
+        // A 1 s window, so that the third write lands inside the spin even on a loaded machine.
+        let loop = PollLoop(busyPollWindow: .seconds(1), realtimePriority: try RealtimePriority(33))
         var fds: [Int32] = [0, 0]
         try #require(pipe(&fds) == 0)
         let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -138,7 +139,7 @@ struct RealtimeThreadTests {
         #expect(await frame() == realtime)
         #expect(await frame() == realtime)
         #expect(await frame() == normal)
-        loop.setTimer(ContinuousClock.now + .milliseconds(1200)) { observed.yield(.now()) }
+        loop.setTimer(ContinuousClock.now + .milliseconds(1600)) { observed.yield(.now()) }
         #expect(await iterator.next() == realtime)
         #expect(loop.busyPollStatistics.hits >= 1)
         #expect(loop.realtimeScheduling.outcome == .applied(try RealtimePriority(33)))
