@@ -30,15 +30,21 @@ public actor Announcer {
         /// way there, and under heavier contention spinning made latency worse; a default must
         /// not, on a node shared with other work. See docs/announcer.md, "Busy poll that engages".
         public static var defaultBusyPollWindow: Duration { .zero }
+        /// SCHED_RR priority of the loop thread while it sleeps in poll(2) (RealtimeScheduling.swift);
+        /// nil (the default) = normal scheduling. Needs CAP_SYS_NICE or RLIMIT_RTPRIO; when
+        /// refused the announcer logs a warning and runs normally.
+        public var realtimePriority: RealtimePriority?
 
         public init(interfaces: Set<String>? = nil, timing: GratuitousSchedule<ContinuousClock.Instant>.Timing = .metalLB,
                     policy: ResponderPolicy = ResponderPolicy(), packetLogLevel: Logger.Level = .trace,
-                    busyPollWindow: Duration = Configuration.defaultBusyPollWindow) {
+                    busyPollWindow: Duration = Configuration.defaultBusyPollWindow,
+                    realtimePriority: RealtimePriority? = nil) {
             self.interfaces = interfaces
             self.timing = timing
             self.policy = policy
             self.packetLogLevel = packetLogLevel
             self.busyPollWindow = busyPollWindow
+            self.realtimePriority = realtimePriority
         }
     }
 
@@ -73,7 +79,7 @@ public actor Announcer {
     public init(configuration: Configuration = Configuration(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        executor = PollLoop(busyPollWindow: configuration.busyPollWindow)
+        executor = PollLoop(busyPollWindow: configuration.busyPollWindow, realtimePriority: configuration.realtimePriority)
         schedule = GratuitousSchedule(timing: configuration.timing)
         (conflicts, conflictContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
     }
@@ -84,6 +90,7 @@ public actor Announcer {
     /// following netlink notifications.
     /// - Throws: `NetlinkError` if the netlink cache manager cannot be set up.
     public func start() throws {
+        logRealtimeScheduling()
         let watcher = try InterfaceWatcher()
         self.watcher = watcher
         executor.watch(watcher.fileDescriptor) { [weak self] in
@@ -127,7 +134,33 @@ public actor Announcer {
     public func snapshot() -> AnnouncerCounters {
         var counters = counters
         counters.busyPoll = executor.busyPollStatistics
+        counters.realtimePriority = executor.realtimeScheduling.outcome.effectivePriority
         return counters
+    }
+
+    /// The loop thread's scheduling: whether the requested real-time priority took effect.
+    public func realtimeScheduling() -> RealtimeSchedulingStatus { executor.realtimeScheduling }
+
+    /// One line at start when a priority was requested: applied (notice), or refused (warning,
+    /// with the errno, and what would allow it). Never fatal: the announcer answers either way.
+    private func logRealtimeScheduling() {
+        let status = executor.realtimeScheduling
+        switch status.outcome {
+        case .notRequested:
+            break
+        case .applied(let priority):
+            logger.notice("announcer thread scheduled real-time", metadata: [
+                "policy": "SCHED_RR", "priority": "\(priority)", "thread_id": "\(status.threadID)",
+                "while_busy_polling": "\(configuration.busyPollWindow > .zero ? "SCHED_OTHER" : "never spins")",
+            ])
+        case .refused(let priority, let error), .lost(let priority, let error):
+            logger.warning("real-time scheduling refused; the announcer thread runs at normal priority", metadata: [
+                "policy": "SCHED_RR", "priority": "\(priority)", "errno": "\(error)",
+                "error": "\(ThreadScheduling.describe(errno: error))",
+                "rlimit_rtprio": "\(ThreadScheduling.realtimePriorityLimit().map(String.init) ?? "?")",
+                "hint": "grant CAP_SYS_NICE, or RLIMIT_RTPRIO >= priority",
+            ])
+        }
     }
 
     /// The interfaces currently captured on.

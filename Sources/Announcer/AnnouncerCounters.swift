@@ -21,6 +21,9 @@ public struct AnnouncerCounters: Hashable, Sendable {
     /// frames (`swiftlb_layer2_busy_poll_*`, `swiftlb_layer2_loop_wakeups`), to see whether
     /// the spin engaged during a flood.
     public var busyPoll = BusyPollStatistics()
+    /// `swiftlb_layer2_realtime_priority`: the SCHED_RR priority the loop thread sleeps at
+    /// (`--realtime-priority`), 0 when it runs at normal priority (not requested, or refused).
+    public var realtimePriority = 0
 
     public init() {}
 
@@ -42,6 +45,7 @@ public struct AnnouncerCounters: Hashable, Sendable {
         lines.append("swiftlb_layer2_busy_poll_stalls \(busyPoll.stalls)")
         lines.append("swiftlb_layer2_busy_poll_dry_spins \(busyPoll.drySpins)")
         lines.append("swiftlb_layer2_busy_poll_backoffs \(busyPoll.backoffs)")
+        lines.append("swiftlb_layer2_realtime_priority \(realtimePriority)")
         return lines
     }
 }

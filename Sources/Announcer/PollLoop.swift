@@ -11,6 +11,8 @@ import Synchronization
 /// One thread per announcer, never one per interface or per packet; it sleeps in `poll` when
 /// there is nothing to do. After a handler reports frames, `BusyPollWindow` may keep it polling
 /// with a zero timeout for a bounded time (see there why); idle, it always sleeps.
+/// With a real-time priority (`RealtimeSchedulingPlan`) this one thread, not the process, runs
+/// SCHED_RR while it sleeps in `poll` and drops to normal scheduling for each spin.
 final class PollLoop: SerialExecutor {
     /// Called on the loop thread when its descriptor is readable; returns how many frames it
     /// handled (which feeds the busy-poll window).
@@ -27,6 +29,8 @@ final class PollLoop: SerialExecutor {
         /// The busy poll's totals, copied from the loop thread once per iteration (under the
         /// lock it takes anyway) so `busyPollStatistics` can be read from the actor.
         var busyPollStatistics = BusyPollStatistics()
+        /// Set by the loop thread before it runs its first job.
+        var realtime = RealtimeSchedulingStatus()
     }
 
     private let state = Mutex(State())
@@ -34,10 +38,14 @@ final class PollLoop: SerialExecutor {
     private let wakeup: (read: Int32, write: Int32)
 
     private let busyPollWindow: Duration
+    private let realtimePlan: RealtimeSchedulingPlan
 
-    /// - Parameter busyPollWindow: the longest zero-timeout polling after a frame (zero = never).
-    init(busyPollWindow: Duration = .zero) {
+    /// - Parameters:
+    ///   - busyPollWindow: the longest zero-timeout polling after a frame (zero = never).
+    ///   - realtimePriority: SCHED_RR priority of the loop thread while it sleeps (nil = normal).
+    init(busyPollWindow: Duration = .zero, realtimePriority: RealtimePriority? = nil) {
         self.busyPollWindow = busyPollWindow
+        realtimePlan = RealtimeSchedulingPlan(priority: realtimePriority)
         var fds: [Int32] = [0, 0]
         precondition(pipe(&fds) == 0, "pipe: \(errno)")
         for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
@@ -86,6 +94,10 @@ final class PollLoop: SerialExecutor {
     /// The busy poll's running totals, as of the loop's latest iteration.
     var busyPollStatistics: BusyPollStatistics { state.withLock { $0.busyPollStatistics } }
 
+    /// The loop thread's scheduling: set before its first job runs, so the actor's first method
+    /// (running on this thread) already sees the outcome.
+    var realtimeScheduling: RealtimeSchedulingStatus { state.withLock { $0.realtime } }
+
     /// Ends the thread after its current iteration.
     func shutdown() {
         state.withLock { $0.running = false }
@@ -105,6 +117,15 @@ final class PollLoop: SerialExecutor {
             _ = write(comm, "slb-announcer", 13)
             close(comm)
         }
+        // Before the first job: the actor's start() then reads a settled outcome.
+        var scheduling = LoopSchedulingClass.normal
+        var realtime = RealtimeSchedulingStatus(threadID: ThreadScheduling.currentThreadID())
+        if let priority = realtimePlan.priority {
+            let error = ThreadScheduling.apply(.realtime(priority))
+            if error == 0 { scheduling = .realtime(priority) }
+            realtime.outcome = error == 0 ? .applied(priority) : .refused(priority, errno: error)
+        }
+        state.withLock { $0.realtime = realtime }
         let clock = ContinuousClock()
         var busyPoll = BusyPollWindow<ContinuousClock.Instant>(window: busyPollWindow)
         var descriptors: [pollfd] = []
@@ -129,6 +150,20 @@ final class PollLoop: SerialExecutor {
             let now = clock.now
             var timeout: Int32 = -1
             let spin = busyPoll.shouldSpin(now: now)
+            if case .applied(let priority) = realtime.outcome, realtimePlan.schedulingClass(spinning: spin) != scheduling {
+                // Real-time only while sleeping; a spin runs normal (RealtimeSchedulingPlan).
+                // Lowering its own policy is always permitted (sched(7)), so only raising it
+                // again can fail, and then the thread stays normal.
+                let wanted = realtimePlan.schedulingClass(spinning: spin)
+                let error = ThreadScheduling.apply(wanted)
+                if error == 0 {
+                    scheduling = wanted
+                } else {
+                    realtime.outcome = .lost(priority, errno: error)
+                    let lost = realtime
+                    state.withLock { $0.realtime = lost }
+                }
+            }
             if spin {
                 timeout = 0  // busy poll: look again at once instead of sleeping
             } else if let timer {

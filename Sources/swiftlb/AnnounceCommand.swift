@@ -45,6 +45,13 @@ struct AnnounceCommand: AsyncParsableCommand {
         """)
     var busyPollMicroseconds: Int = Int(Announcer.Configuration.defaultBusyPollWindow / .microseconds(1))
 
+    @Option(name: .long, help: """
+        Run the thread that answers ARP/NDP at this SCHED_RR real-time priority (1-99) while it waits \
+        for frames (default: normal scheduling). Needs CAP_SYS_NICE or RLIMIT_RTPRIO; when refused, \
+        logs a warning and runs normally.
+        """)
+    var realtimePriority: Int?
+
     @Option(name: .long, help: "Log level; per-packet lines are info.")
     var logLevel: String = "info"
 
@@ -57,6 +64,9 @@ struct AnnounceCommand: AsyncParsableCommand {
         if let refreshInterval, !(refreshInterval > 0) { throw ValidationError("--refresh-interval must be positive") }
         if !(0...10_000).contains(busyPollMicroseconds) {
             throw ValidationError("--busy-poll-microseconds must be between 0 and 10000")
+        }
+        if let realtimePriority, !RealtimePriority.range.contains(realtimePriority) {
+            throw ValidationError("--realtime-priority must be between 1 and 99")
         }
     }
 
@@ -71,7 +81,8 @@ struct AnnounceCommand: AsyncParsableCommand {
                 policy: ResponderPolicy(answerVLANTagged: answerVlanTagged,
                                         advertisementSource: advertisementSource == "target" ? .target : .linkLocal),
                 packetLogLevel: .info,
-                busyPollWindow: .microseconds(busyPollMicroseconds)),
+                busyPollWindow: .microseconds(busyPollMicroseconds),
+                realtimePriority: try realtimePriority.map { try RealtimePriority($0) }),
             logger: logger)
         let signals = TerminationSignals()
         try await announcer.start()

@@ -87,6 +87,13 @@ struct SpeakerCommand: AsyncParsableCommand {
     @Option(name: .customLong("early-takeover-probe-interval-ms"), help: "Early takeover: milliseconds between probes; the window is probes x interval.")
     var earlyTakeoverProbeIntervalMs = 100
 
+    @Option(name: .customLong("realtime-priority"), help: """
+        SCHED_RR priority (1-99) of the thread that answers ARP/NDP, while it waits for frames (env \
+        SWIFTLB_REALTIME_PRIORITY; default: normal scheduling). Needs CAP_SYS_NICE or RLIMIT_RTPRIO; \
+        when refused the speaker logs a warning and runs normally.
+        """)
+    var realtimePriority: Int?
+
     enum Profile: String, ExpressibleByArgument, CaseIterable {
         case lan, fast
         /// The profile's gossip timings plus a periodic rejoin of the seed speakers that are not
@@ -131,6 +138,12 @@ struct SpeakerCommand: AsyncParsableCommand {
             throw ValidationError("--early-takeover-probe-interval-ms must be 1…2000")
         }
         let earlyTakeover = try Self.earlyTakeoverEnabled(flagOff: noEarlyTakeover, environment: environment)
+        let realtime: RealtimePriority?
+        do {
+            realtime = try RealtimePriority.resolve(flag: realtimePriority, environment: environment)
+        } catch {
+            throw ValidationError("--realtime-priority / \(RealtimePriority.environmentVariable): \(error)")
+        }
         LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
         let logger = Logger(label: "swiftlb.speaker")
 
@@ -151,7 +164,8 @@ struct SpeakerCommand: AsyncParsableCommand {
         let kubeConfiguration = try InClusterConfiguration.automatic(kubeconfig: kubeconfig, environment: environment)
         let client = try KubeClient(configuration: kubeConfiguration, logger: logger)
         let interfaceNames = interfaces.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
-        let announcer = Announcer(configuration: Announcer.Configuration(interfaces: interfaceNames), logger: logger)
+        let announcer = Announcer(
+            configuration: Announcer.Configuration(interfaces: interfaceNames, realtimePriority: realtime), logger: logger)
         try await announcer.start()
 
         let registry = PrometheusCollectorRegistry()
