@@ -38,6 +38,9 @@ public actor EventRecorder {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private var occurrences: [Key: Occurrence] = [:]
+    /// Expired occurrences are swept when this many are held; the next sweep waits until the
+    /// survivors have doubled (at least 64), so the O(n) sweeps cost O(1) per new series.
+    private var sweepAt = 64
 
     /// - Parameters:
     ///   - reportingController: e.g. `metallb-speaker`, `metallb-controller`.
@@ -123,7 +126,19 @@ public actor EventRecorder {
         return created
     }
 
+    /// How many occurrences are remembered (for tests and debugging).
+    public var rememberedCount: Int { occurrences.count }
+
     private func remember(_ key: Key, _ occurrence: Occurrence) {
+        // An occurrence older than the series window can never be joined again: forget those
+        // first, so the memory follows the event rate of the last window instead of filling
+        // up to `maximumRemembered` under steady churn (a Service created every second kept
+        // 1.3 MB more in the controller after 30 minutes).
+        if occurrences.count >= sweepAt {
+            let expired = occurrence.lastObserved.addingTimeInterval(-seriesWindow.seconds)
+            occurrences = occurrences.filter { $0.value.lastObserved >= expired }
+            sweepAt = max(64, occurrences.count * 2)
+        }
         if occurrences.count >= maximumRemembered {
             // Forget the stalest half; a forgotten event merely starts a new series.
             let cutoff = occurrences.values.map(\.lastObserved).sorted()[occurrences.count / 2]

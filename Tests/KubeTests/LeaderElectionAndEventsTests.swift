@@ -191,4 +191,33 @@ struct LeaderElectionAndEventsTests {
             #expect(events.filter { $0.reason == "nodeAssigned" }.map { $0.series?.count ?? 1 }.sorted() == [1, 4])
         }
     }
+
+    /// Under churn (a new object every few seconds, as Services created and deleted) the
+    /// recorder forgets occurrences older than the series window instead of keeping up to
+    /// `maximumRemembered`, and a repeat within the window still joins its series.
+    @Test func occurrencesOutsideTheWindowAreForgotten() async throws {
+        try await FakeCluster.with { cluster in
+            let clock = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+            let recorder = EventRecorder(
+                client: cluster.client,
+                reportingController: "metallb-controller",
+                reportingInstance: "controller",
+                seriesWindow: .seconds(60),
+                now: { clock.withLock { $0 } }
+            )
+            func reference(_ index: Int) -> ObjectReference {
+                ObjectReference(apiVersion: "v1", kind: "Service", namespace: "default", name: "svc-\(index)", uid: "uid-\(index)")
+            }
+            for index in 0..<300 {
+                try await recorder.record(regarding: reference(index), type: .normal, reason: "IPAllocated", action: "Allocate", note: "10.0.0.1")
+                clock.withLock { $0 = $0.addingTimeInterval(2) }
+            }
+            // 300 series over 600 s with a 60 s window: about 30 are live; the sweep keeps at
+            // most twice the live ones (plus the 64 before the first sweep).
+            #expect(await recorder.rememberedCount <= 2 * 31 + 64)
+            let repeated = try await recorder.record(
+                regarding: reference(299), type: .normal, reason: "IPAllocated", action: "Allocate", note: "10.0.0.1")
+            #expect(repeated.series?.count == 2)
+        }
+    }
 }
