@@ -8,6 +8,9 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // Release: each function in its own section, so that the link can place the functions
+    // that run after start-up together (Linker/hot-code.order) instead of whole files.
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release)),
 ]
 
 var dependencies: [Package.Dependency] = []
@@ -348,10 +351,17 @@ targets += [
         // relocations in 28 KB of RELR instead of 3.4 MB of RELA that the loader reads at
         // every start (glibc >= 2.36, as in Debian bookworm); `--no-export-dynamic` drops the
         // 2 MB dynamic symbol table nothing looks up (the loader searched it for every
-        // library symbol). 5.5 MB less RSS per process; docs/controller.md, Memory.
+        // library symbol). 5.5 MB less RSS per process. Linker/readonly-data.ld keeps
+        // .rodata read-only (Swift objects mark some of theirs writable, which made the
+        // whole merged section a private writable mapping the start-up trim must not touch),
+        // and Linker/hot-code.order (Scripts/profile-code-order) puts the functions that run
+        // after start-up together at the head of .text. docs/controller.md, Memory.
         linkerSettings: [
             .unsafeFlags(
-                ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+                ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic",
+                 "-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/Linker/readonly-data.ld",
+                 "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Linker/hot-code.order",
+                 "-Xlinker", "--no-warn-symbol-ordering"],
                 .when(platforms: [.linux], configuration: .release)),
         ]
     ),
