@@ -149,8 +149,8 @@ public actor Informer<Object: KubeResource> {
 
     /// The object as the cache keeps it: without `kubectl apply`'s copy of the whole object
     /// (the `kubectl.kubernetes.io/last-applied-configuration` annotation), which no
-    /// consumer of an informer reads and which was a third of a cached Service applied with
-    /// kubectl; client-go users strip `managedFields` the same way (`SetTransform`), and
+    /// consumer of an informer reads and which doubles the text of every object created
+    /// with `kubectl apply`; client-go users strip `managedFields` the same way (`SetTransform`), and
     /// `ObjectMeta` never decodes those. Objects are written back only by patches, so the
     /// annotation is never lost on the server.
     static func forCache(_ object: Object) -> Object {
