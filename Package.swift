@@ -10,6 +10,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     // Release: each function in its own section, so that the link can place the functions
     // that run after start-up together (Linker/hot-code.order) instead of whole files.
+    // This reaches only this package's modules; Scripts/build-release passes the same to
+    // the dependencies, which is how the shipped binary is built.
     .unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release)),
 ]
 

@@ -17,9 +17,10 @@ import Glibc
 /// the process wrote (relocated RELRO, `.data`, heap) are never touched. `malloc_trim`
 /// then returns the heap that start-up freed.
 ///
-/// Part of it comes back: code that still runs is mapped again in whole page-cache folios
-/// (start-up read the binary in `read_ahead_kb` windows), so RSS settles a few MB above the
-/// value right after the trim (measured: 27.8 → 9.7 MB, then 20.4 MB for a gossip member).
+/// Part of it comes back: code that still runs is mapped again together with the cached
+/// pages of the 64 KB window around it (fault-around), so RSS settles above the value right
+/// after the trim, by how scattered that code is: 27.8 → 9.7 → 20.4 MB for a gossip member
+/// before Linker/hot-code.order put the steady-state functions together.
 /// Evicting the binary's page cache as well would keep it lower, but then a takeover's
 /// first run reads its code from disk page by page, on the path failover time is made of.
 public enum ResidentSetTrim {

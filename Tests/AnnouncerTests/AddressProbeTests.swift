@@ -15,8 +15,7 @@ struct AddressProbeTests {
     static let clientMAC = "02:00:00:00:00:01"
 
     @Test func answeredByAnAnnouncerOrTheKernelAndDarkWhenNobodyHasTheIP() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let owner = try await lab.addSpeaker("o", mac: Self.ownerMAC)
             let prober = try await lab.addSpeaker("p", mac: Self.proberMAC)
             // The IPv6 probe comes from the link-local address: wait (bounded) until DAD is done.
@@ -48,11 +47,7 @@ struct AddressProbeTests {
             #expect(Self.field("answered", in: dark).isEmpty, "\(dark)")
             #expect(Self.field("dark", in: dark) == "192.0.2.20")
             #expect(Self.field("frames", in: dark) == "3")
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     /// The value of `key=` in a logfmt line (quoted or bare).

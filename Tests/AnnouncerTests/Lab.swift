@@ -195,7 +195,8 @@ final class BackgroundProcess: Sendable {
 /// Network namespaces for one test: a client namespace holding a bridge `br0`
 /// (192.0.2.1/24, 2001:db8::1/64), and speaker namespaces each joined to the bridge by a veth
 /// pair whose speaker end is `eth0` with a fixed MAC. Names are `slb-a<random>-<role>`;
-/// `destroy()` removes every namespace (and with them every interface).
+/// `Lab.with` removes every namespace (and with them every interface) when the test ends,
+/// also when it fails or set-up fails half-way.
 final class Lab: Sendable {
     let id: String
     let client: String
@@ -211,9 +212,25 @@ final class Lab: Sendable {
         return url.appendingPathComponent(".build/debug/swiftlb").path
     }()
 
-    init() async throws {
+    /// Runs `body` in a new lab and tears the lab down afterwards, whatever happens.
+    static func with(_ body: (Lab) async throws -> Void) async throws {
+        let lab = Lab()
+        do {
+            try await lab.addClient()
+            try await body(lab)
+        } catch {
+            await lab.destroy()
+            throw error
+        }
+        await lab.destroy()
+    }
+
+    private init() {
         id = String(UInt32.random(in: 0...UInt32.max) & 0xFFFFFF, radix: 16)
         client = "slb-a\(id)-c"
+    }
+
+    private func addClient() async throws {
         try await addNamespace(client)
         try await Command.must(["ip", "-n", client, "link", "add", "br0", "type", "bridge"])
         try await Command.must(["ip", "netns", "exec", client, "sysctl", "-qw", "net.ipv6.conf.br0.accept_dad=0"])
@@ -264,7 +281,7 @@ final class Lab: Sendable {
     }
 
     /// Kills every process started here and deletes every namespace. Safe to call twice.
-    func destroy() async {
+    private func destroy() async {
         for process in processes.withLock({ $0 }) { _ = await process.stop(signal: SIGKILL, timeout: .seconds(2)) }
         for namespace in namespaces.withLock({ $0 }).reversed() {
             _ = try? await Command.run(["ip", "netns", "del", namespace])

@@ -12,8 +12,7 @@ struct NamespaceTests {
     static let ipv6 = "2001:db8::10"
 
     @Test func arpingGetsExactlyOneReplyUntilTheAnnouncerStops() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
             let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ip])
             let answered = try await lab.client(["arping", "-c", "1", "-w", "2", "-I", "br0", Self.ip])
@@ -34,16 +33,11 @@ struct NamespaceTests {
             let silent = try await lab.client(["arping", "-c", "1", "-w", "1", "-I", "br0", Self.ip])
             #expect(silent.status != 0)
             #expect(arpingReplyMACs(silent.stdout).isEmpty)
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     @Test func neighbourTableLearnsTheMACFromTheGratuitousBurstAlone() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
             // Linux creates entries from unsolicited ARP only with arp_accept.
             _ = try await Command.must(["ip", "netns", "exec", lab.client, "sysctl", "-qw",
@@ -60,16 +54,11 @@ struct NamespaceTests {
             let (_, counters) = await announcer.stop()
             // The client never asked: the entry came from the burst.
             #expect(counter("metallb_layer2_requests_received", ip: Self.ip, in: counters) == nil)
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     @Test func ndisc6SolicitationIsAnsweredWithOurMAC() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
             let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ipv6])
             // The NIC filter accepts the solicited-node group's MAC (joined through IPV6_JOIN_GROUP).
@@ -88,18 +77,13 @@ struct NamespaceTests {
             #expect(neighbours.contains("lladdr \(Self.ourMAC)"), "\(neighbours)")
             let (_, counters) = await announcer.stop()
             #expect((counter("metallb_layer2_responses_sent", ip: Self.ipv6, in: counters) ?? 0) >= 2)
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     /// Ownership moving at run time: a withdrawn IP is not answered from the next request on,
     /// and announcing it again answers (and sends a new burst) at once.
     @Test func withdrawStopsAnsweringAtOnceAndAnnounceResumes() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
             let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ip], extra: ["--control-stdin"])
             let before = try await lab.client(["arping", "-c", "1", "-w", "2", "-I", "br0", Self.ip])
@@ -114,17 +98,12 @@ struct NamespaceTests {
             #expect(arpingReplyMACs(back.stdout) == [Self.ourMAC])
             let (_, counters) = await announcer.stop()
             #expect(counter("metallb_layer2_responses_sent", ip: Self.ip, in: counters) == 2)
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     /// The solicited-node group is joined while an IPv6 address is owned and left when it goes.
     @Test func solicitedNodeGroupFollowsOwnership() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
             let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ipv6], extra: ["--control-stdin"])
             func groups() async throws -> String {
@@ -138,16 +117,11 @@ struct NamespaceTests {
             _ = try await announcer.waitForLine("announced") { $0.contains("msg=announced") }
             #expect(try await groups().contains("ff02::1:ff00:10"))
             _ = await announcer.stop()
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     @Test func interfaceDownAndUpKeepsAnswering() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
             let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ip])
             try await Command.must(["ip", "-n", speaker, "link", "set", "eth0", "down"])
@@ -164,16 +138,11 @@ struct NamespaceTests {
             #expect(arpingReplyMACs(answered.stdout) == [Self.ourMAC], "\(answered.stdout)")
             let (status, _) = await announcer.stop()
             #expect(status == 0)
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     @Test func secondAnnouncerWithAnotherMACIsReportedAsAConflict() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let first = try await lab.addSpeaker("s", mac: Self.ourMAC)
             let second = try await lab.addSpeaker("t", mac: Self.otherMAC)
             let ours = try await lab.startAnnouncer(in: first, ips: [Self.ip, Self.ipv6])
@@ -190,11 +159,7 @@ struct NamespaceTests {
             #expect((counter("swiftlb_layer2_conflicts", ip: Self.ip, in: counters) ?? 0) >= 1)
             #expect((counter("swiftlb_layer2_conflicts", ip: Self.ipv6, in: counters) ?? 0) >= 1)
             _ = await theirs.stop()
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     /// Frames that pass the capture filter but are not valid ARP/NDP.
@@ -214,8 +179,7 @@ struct NamespaceTests {
     ]
 
     @Test func malformedFramesAreCountedAndIgnored() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
             let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ip, Self.ipv6],
                                                          extra: ["--log-level", "debug"])
@@ -229,11 +193,7 @@ struct NamespaceTests {
             #expect(status == 0)
             #expect(counter("swiftlb_layer2_malformed_frames", in: counters) == UInt64(5 * Self.malformedFrames.count))
             #expect(announcer.lines.contains { $0.contains("malformed frame dropped") && $0.contains("bad ICMPv6 checksum") })
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     /// ARP request for 192.0.2.10 from br0 (02:00:00:00:00:01, 192.0.2.1), padded to 60 bytes.
@@ -245,8 +205,7 @@ struct NamespaceTests {
     /// every request is answered, the counters show spins that found requests, and once the
     /// burst is over the loop sleeps in poll(2) again: the process uses (almost) no CPU while idle.
     @Test func floodIsAnsweredAndTheLoopSleepsAgainAfterwards() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: Self.ourMAC)
             let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ip],
                                                          extra: ["--busy-poll-microseconds", "1000"])
@@ -273,11 +232,7 @@ struct NamespaceTests {
             #expect((counter("swiftlb_layer2_busy_poll_spins", in: counters) ?? 0) >= 1, "\(counters)")
             #expect((counter("swiftlb_layer2_busy_poll_hits", in: counters) ?? 0) >= 1, "\(counters)")
             #expect((counter("swiftlb_layer2_loop_wakeups", in: counters) ?? 0) >= 1, "\(counters)")
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 }
 

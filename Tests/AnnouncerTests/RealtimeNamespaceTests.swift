@@ -10,8 +10,7 @@ struct RealtimeNamespaceTests {
     static let ip = "192.0.2.10"
 
     @Test func grantedPriorityRaisesOnlyTheAnnouncerThread() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: NamespaceTests.ourMAC)
             let announcer = try await lab.startAnnouncer(in: speaker, ips: [Self.ip], extra: ["--realtime-priority", "20"])
             let ready = try await announcer.waitForLine("ready") { $0.contains("msg=ready") }
@@ -26,16 +25,11 @@ struct RealtimeNamespaceTests {
             let (status, counters) = await announcer.stop()
             #expect(status == 0)
             #expect(counter("swiftlb_layer2_realtime_priority", in: counters) == 20)
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     @Test func refusedPriorityWarnsWithTheErrnoAndKeepsAnswering() async throws {
-        let lab = try await Lab()
-        do {
+        try await Lab.with { lab in
             let speaker = try await lab.addSpeaker("s", mac: NamespaceTests.ourMAC)
             let announcer = try lab.start(
                 ["ip", "netns", "exec", speaker, "setpriv", "--inh-caps=-sys_nice", "--bounding-set=-sys_nice",
@@ -50,11 +44,7 @@ struct RealtimeNamespaceTests {
             #expect(status == 0)
             #expect(counter("swiftlb_layer2_realtime_priority", in: counters) == 0)
             #expect(announcer.lines.filter { $0.contains("real-time") }.count == 1)
-        } catch {
-            await lab.destroy()
-            throw error
         }
-        await lab.destroy()
     }
 
     /// A logfmt field's value (unquoted or quoted).

@@ -108,9 +108,10 @@ struct ServiceControllerTests {
             #expect(try await cluster.awaitIngress("before") == ["192.168.10.10"])
             #expect(running.metrics().contains("metallb_k8s_client_config_stale_bool 0"))
 
-            var pool = try await cluster.client.get(IPAddressPool.self, name: "lab", namespace: ControllerHarness.namespace)
-            pool.spec.addresses = ["192.168.10.300/24"]
-            _ = try await cluster.client.update(pool)
+            // The controller writes the pool's status meanwhile: retried on 409 Conflict.
+            _ = try await cluster.client.update(IPAddressPool.self, name: "lab", namespace: ControllerHarness.namespace) {
+                $0.spec.addresses = ["192.168.10.300/24"]
+            }
             try await eventually("the stale metric flips") {
                 running.metrics().contains("metallb_k8s_client_config_stale_bool 1")
             }

@@ -146,16 +146,20 @@ struct LeaderElectionAndEventsTests {
         }
     }
 
+    /// A recorder with a 60 s series window on a clock the test moves.
+    static func recorder(
+        _ cluster: FakeCluster, _ controller: String, _ instance: String, now: @escaping @Sendable () -> Date
+    ) -> EventRecorder {
+        EventRecorder(
+            client: cluster.client, reportingController: controller, reportingInstance: instance,
+            seriesWindow: .seconds(60), now: now
+        )
+    }
+
     @Test func repeatedEventsBecomeASeries() async throws {
         try await FakeCluster.with { cluster in
             let clock = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
-            let recorder = EventRecorder(
-                client: cluster.client,
-                reportingController: "metallb-speaker",
-                reportingInstance: "node-1",
-                seriesWindow: .seconds(60),
-                now: { clock.withLock { $0 } }
-            )
+            let recorder = Self.recorder(cluster, "metallb-speaker", "node-1") { clock.withLock { $0 } }
             let service = try await cluster.client.create(
                 Service(metadata: ObjectMeta(name: "web", namespace: "default"), spec: .init(type: "LoadBalancer", ports: [.init(port: 80)]))
             )
@@ -198,13 +202,7 @@ struct LeaderElectionAndEventsTests {
     @Test func occurrencesOutsideTheWindowAreForgotten() async throws {
         try await FakeCluster.with { cluster in
             let clock = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
-            let recorder = EventRecorder(
-                client: cluster.client,
-                reportingController: "metallb-controller",
-                reportingInstance: "controller",
-                seriesWindow: .seconds(60),
-                now: { clock.withLock { $0 } }
-            )
+            let recorder = Self.recorder(cluster, "metallb-controller", "controller") { clock.withLock { $0 } }
             func reference(_ index: Int) -> ObjectReference {
                 ObjectReference(apiVersion: "v1", kind: "Service", namespace: "default", name: "svc-\(index)", uid: "uid-\(index)")
             }
