@@ -16,7 +16,7 @@
 #   12 a dual-stack Service: both IPs answered by the node MetalLB elects for the first
 #   13 deleting the Service withdraws both IPs
 #   9  a foreign station answering for an owned IP raises a Warning event on the Service
-#      (9b: the owner's swiftlb_conflicts_total counts it)
+#      (9b: the owner's swiftlb_conflicts_total counts it, and its loop's wake-ups show)
 #   10 a Go hashicorp/memberlist node in the gossip cluster: it sees every speaker, every
 #      speaker counts it; everything below runs with it present
 #   5  SIGTERM of the owner: handover with no unanswered probe (client asks every 50 ms)
@@ -410,6 +410,9 @@ s9b_conflict_metric_counts() {
     [ -n "$OWNER" ] || because "no owner from scenario 9" || return 1
     e2e_metric_at_least "$OWNER" swiftlb_conflicts_total "ip=\"$IP4\"" 1 \
         || because "node$OWNER: swiftlb_conflicts_total{ip=\"$IP4\"} is not >= 1 ($(slb_metrics "$OWNER" 2>/dev/null | grep swiftlb_conflicts_total | tr '\n' ' '))" || return 1
+    # The announcer's loop counters reach /metrics too: it was woken by the frames it answered.
+    e2e_metric_at_least "$OWNER" swiftlb_layer2_poll_loop_total 'event="wakeup"' 1 \
+        || because "node$OWNER: swiftlb_layer2_poll_loop_total{event=\"wakeup\"} is not >= 1 ($(slb_metrics "$OWNER" 2>/dev/null | grep swiftlb_layer2_ | tr '\n' ' '))" || return 1
 }
 
 s10_go_memberlist_peer() {

@@ -15,21 +15,30 @@ public struct LayerTwoTotals: Sendable, Equatable {
     public var conflicts: [String: UInt64]
     /// `swiftlb_malformed_frames_total{interface}`.
     public var malformedFrames: [String: UInt64]
+    /// `swiftlb_layer2_poll_loop_total{event}`: how the poll loop got to its frames (woken
+    /// from `poll`, or by the opt-in busy poll and what it decided), to see on a live node
+    /// whether `--busy-poll-microseconds` engages.
+    public var pollLoop: [String: UInt64]
+    /// `swiftlb_layer2_realtime_priority`: a level, not a running total (0: normal priority).
+    public var realtimePriority: Int
 
     public init(
         requestsReceived: [String: UInt64] = [:], responsesSent: [String: UInt64] = [:],
-        gratuitousSent: [String: UInt64] = [:], conflicts: [String: UInt64] = [:], malformedFrames: [String: UInt64] = [:]
+        gratuitousSent: [String: UInt64] = [:], conflicts: [String: UInt64] = [:], malformedFrames: [String: UInt64] = [:],
+        pollLoop: [String: UInt64] = [:], realtimePriority: Int = 0
     ) {
         self.requestsReceived = requestsReceived
         self.responsesSent = responsesSent
         self.gratuitousSent = gratuitousSent
         self.conflicts = conflicts
         self.malformedFrames = malformedFrames
+        self.pollLoop = pollLoop
+        self.realtimePriority = realtimePriority
     }
 
     /// How much each series grew since `previous`. A series that went down (the announcer was
     /// replaced and started again from zero) contributes its whole new value, the way
-    /// Prometheus' `rate()` treats a counter reset.
+    /// Prometheus' `rate()` treats a counter reset. The priority, a level, is carried as is.
     func increments(since previous: LayerTwoTotals) -> LayerTwoTotals {
         let grow = counterGrowth
         return LayerTwoTotals(
@@ -37,7 +46,8 @@ public struct LayerTwoTotals: Sendable, Equatable {
             responsesSent: grow(responsesSent, previous.responsesSent),
             gratuitousSent: grow(gratuitousSent, previous.gratuitousSent),
             conflicts: grow(conflicts, previous.conflicts),
-            malformedFrames: grow(malformedFrames, previous.malformedFrames))
+            malformedFrames: grow(malformedFrames, previous.malformedFrames),
+            pollLoop: grow(pollLoop, previous.pollLoop), realtimePriority: realtimePriority)
     }
 }
 

@@ -61,6 +61,12 @@ public enum MetricCatalog {
         name: "swiftlb_conflicts_total", help: "ARP/NDP answers from another MAC for an IP this node announces.")
     public static let malformedFrames = MetricDescriptor(
         name: "swiftlb_malformed_frames_total", help: "Captured frames dropped because they did not decode.")
+    public static let pollLoop = MetricDescriptor(
+        name: "swiftlb_layer2_poll_loop_total",
+        help: "The announcer poll loop's events: wakeup (woken from poll by frames), spin, spin_turn, hit, stall, dry_spin, backoff (busy poll).")
+    public static let realtimePriority = MetricDescriptor(
+        name: "swiftlb_layer2_realtime_priority",
+        help: "SCHED_RR priority of the announcer's poll thread; 0 when it runs at normal priority (not requested, or refused).")
     public static let gossipMembers = MetricDescriptor(
         name: "swiftlb_gossip_members", help: "Gossip members known to this speaker, by state.")
     public static let gossipDropped = MetricDescriptor(
@@ -73,7 +79,7 @@ public enum MetricCatalog {
         allocatorAddressesTotal, allocatorAddressesInUse, allocatorIPv4AddressesTotal, allocatorIPv4AddressesInUse,
         allocatorIPv6AddressesTotal, allocatorIPv6AddressesInUse, allocatorServicesAllocated,
         clientUpdates, clientUpdateErrors, configLoaded, configStale,
-        takeoverSeconds, owner, conflicts, malformedFrames, gossipMembers, gossipDropped,
+        takeoverSeconds, owner, conflicts, malformedFrames, pollLoop, realtimePriority, gossipMembers, gossipDropped,
     ]
 }
 

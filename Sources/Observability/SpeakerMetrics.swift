@@ -39,9 +39,10 @@ public struct SpeakerMetrics: Sendable {
     }
 
     /// Brings the layer-2 counters (`metallb_layer2_*`, `swiftlb_conflicts_total`,
-    /// `swiftlb_malformed_frames_total`) up to the announcer's running `totals`. Called before
-    /// every scrape, so `/metrics` shows the announcer's counts as of that moment; calling it
-    /// twice with the same totals changes nothing.
+    /// `swiftlb_malformed_frames_total`, `swiftlb_layer2_poll_loop_total`) and the real-time
+    /// priority gauge up to the announcer's running `totals`. Called before every scrape, so
+    /// `/metrics` shows the announcer's counts as of that moment; calling it twice with the
+    /// same totals changes nothing.
     public func publish(_ totals: LayerTwoTotals) {
         let increments = published.advance(to: totals)
         for (ip, count) in increments.requestsReceived { requestsReceived(ip: ip, count: count) }
@@ -49,6 +50,10 @@ public struct SpeakerMetrics: Sendable {
         for (ip, count) in increments.gratuitousSent { gratuitousSent(ip: ip, count: count) }
         for (ip, count) in increments.conflicts { conflict(ip: ip, count: count) }
         for (interface, count) in increments.malformedFrames { malformedFrames(interface: interface, count: count) }
+        for (event, count) in increments.pollLoop {
+            registry.counter(MetricCatalog.pollLoop, [("event", event)]).increment(by: Self.clamped(count))
+        }
+        registry.gauge(MetricCatalog.realtimePriority).set(Int64(totals.realtimePriority))
     }
 
     /// Marks `ip` as announced by this node for `service` (`namespace/name`).

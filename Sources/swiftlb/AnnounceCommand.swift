@@ -38,12 +38,8 @@ struct AnnounceCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Read 'announce IP' / 'withdraw IP' lines from standard input.")
     var controlStdin = false
 
-    @Option(name: .long, help: """
-        After a frame, keep polling without sleeping for up to this many microseconds while requests \
-        arrive faster than one per window (default 0 = never; e.g. 100 on a node with idle CPUs: \
-        lower latency under floods for one busy CPU).
-        """)
-    var busyPollMicroseconds: Int = Int(Announcer.Configuration.defaultBusyPollWindow / .microseconds(1))
+    @Option(name: .long, help: ArgumentHelp(stringLiteral: BusyPollOption.help))
+    var busyPollMicroseconds: Int = BusyPollOption.defaultMicroseconds
 
     @Option(name: .long, help: """
         Run the thread that answers ARP/NDP at this SCHED_RR real-time priority (1-99) while it waits \
@@ -62,9 +58,7 @@ struct AnnounceCommand: AsyncParsableCommand {
             throw ValidationError("--advertisement-source must be target or link-local")
         }
         if let refreshInterval, !(refreshInterval > 0) { throw ValidationError("--refresh-interval must be positive") }
-        if !(0...10_000).contains(busyPollMicroseconds) {
-            throw ValidationError("--busy-poll-microseconds must be between 0 and 10000")
-        }
+        do { _ = try BusyPollOption.window(busyPollMicroseconds) } catch { throw ValidationError("\(error)") }
         if let realtimePriority, !RealtimePriority.range.contains(realtimePriority) {
             throw ValidationError("--realtime-priority must be between 1 and 99")
         }

@@ -94,6 +94,9 @@ struct SpeakerCommand: AsyncParsableCommand {
         """)
     var realtimePriority: Int?
 
+    @Option(name: .long, help: ArgumentHelp(stringLiteral: BusyPollOption.help))
+    var busyPollMicroseconds: Int = BusyPollOption.defaultMicroseconds
+
     enum Profile: String, ExpressibleByArgument, CaseIterable {
         case lan, fast
         /// The profile's gossip timings plus a periodic rejoin of the seed speakers that are not
@@ -138,6 +141,8 @@ struct SpeakerCommand: AsyncParsableCommand {
             throw ValidationError("--early-takeover-probe-interval-ms must be 1…2000")
         }
         let earlyTakeover = try Self.earlyTakeoverEnabled(flagOff: noEarlyTakeover, environment: environment)
+        let busyPollWindow: Duration
+        do { busyPollWindow = try BusyPollOption.window(busyPollMicroseconds) } catch { throw ValidationError("\(error)") }
         let realtime: RealtimePriority?
         do {
             realtime = try RealtimePriority.resolve(flag: realtimePriority, environment: environment)
@@ -165,7 +170,9 @@ struct SpeakerCommand: AsyncParsableCommand {
         let client = try KubeClient(configuration: kubeConfiguration, logger: logger)
         let interfaceNames = interfaces.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
         let announcer = Announcer(
-            configuration: Announcer.Configuration(interfaces: interfaceNames, realtimePriority: realtime), logger: logger)
+            configuration: Announcer.Configuration(
+                interfaces: interfaceNames, busyPollWindow: busyPollWindow, realtimePriority: realtime),
+            logger: logger)
         try await announcer.start()
 
         let registry = PrometheusCollectorRegistry()

@@ -19,6 +19,9 @@ import Testing
         counters.conflicts = [v4: conflicts]
         counters.malformedFrames = malformed
         counters.malformedFramesByInterface = ["eth0": malformed]
+        counters.busyPoll.wakeups = requests
+        counters.busyPoll.hits = responses
+        counters.realtimePriority = Int(conflicts)
         return counters
     }
 
@@ -41,6 +44,10 @@ import Testing
         #expect(text.contains(#"metallb_layer2_gratuitous_sent{ip="2001:db8::7"} 5"#))
         #expect(text.contains(#"swiftlb_conflicts_total{ip="192.0.2.10"} 1"#))
         #expect(text.contains(#"swiftlb_malformed_frames_total{interface="eth0"} 2"#))
+        #expect(text.contains(#"swiftlb_layer2_poll_loop_total{event="wakeup"} 3"#))
+        #expect(text.contains(#"swiftlb_layer2_poll_loop_total{event="hit"} 3"#))
+        #expect(!text.contains(#"event="backoff""#), "an event that never happened has no series yet")
+        #expect(text.contains("swiftlb_layer2_realtime_priority 1"))
 
         // A second scrape with unchanged counts adds nothing; grown counts show their totals.
         await speaker.publishCounters()
@@ -53,6 +60,8 @@ import Testing
         #expect(text.contains(#"metallb_layer2_gratuitous_sent{ip="192.0.2.10"} 12"#))
         #expect(text.contains(#"swiftlb_conflicts_total{ip="192.0.2.10"} 4"#))
         #expect(text.contains(#"swiftlb_malformed_frames_total{interface="eth0"} 2"#))
+        #expect(text.contains(#"swiftlb_layer2_poll_loop_total{event="wakeup"} 7"#))
+        #expect(text.contains("swiftlb_layer2_realtime_priority 4"), "a level, set, not added up")
         try await client.shutdown()
     }
 

@@ -1,0 +1,28 @@
+import Announcer
+
+/// `--busy-poll-microseconds`, shared by `swiftlb announce` and `swiftlb speaker`: the
+/// announcer's opt-in adaptive busy poll (docs/announcer.md, "Adaptive, bounded busy poll").
+enum BusyPollOption {
+    static let help = """
+        After a frame, keep polling without sleeping for up to this many microseconds while requests \
+        arrive faster than one per window (default 0 = never; e.g. 100 on a node with idle CPUs: \
+        lower latency under floods for one busy CPU).
+        """
+    static let range = 0...10_000
+    static let defaultMicroseconds = Int(Announcer.Configuration.defaultBusyPollWindow / .microseconds(1))
+
+    /// The window, or a usage error naming the flag.
+    static func window(_ microseconds: Int) throws -> Duration {
+        guard range.contains(microseconds) else {
+            throw BusyPollRangeError(microseconds: microseconds)
+        }
+        return .microseconds(microseconds)
+    }
+}
+
+struct BusyPollRangeError: Error, CustomStringConvertible {
+    let microseconds: Int
+    var description: String {
+        "--busy-poll-microseconds must be between \(BusyPollOption.range.lowerBound) and \(BusyPollOption.range.upperBound) (got \(microseconds))"
+    }
+}
