@@ -58,7 +58,7 @@ struct AnnounceCommand: AsyncParsableCommand {
             throw ValidationError("--advertisement-source must be target or link-local")
         }
         if let refreshInterval, !(refreshInterval > 0) { throw ValidationError("--refresh-interval must be positive") }
-        do { _ = try BusyPollOption.window(busyPollMicroseconds) } catch { throw ValidationError("\(error)") }
+        _ = try BusyPollOption.window(busyPollMicroseconds)
         if let realtimePriority, !RealtimePriority.range.contains(realtimePriority) {
             throw ValidationError("--realtime-priority must be between 1 and 99")
         }
@@ -75,7 +75,7 @@ struct AnnounceCommand: AsyncParsableCommand {
                 policy: ResponderPolicy(answerVLANTagged: answerVlanTagged,
                                         advertisementSource: advertisementSource == "target" ? .target : .linkLocal),
                 packetLogLevel: .info,
-                busyPollWindow: .microseconds(busyPollMicroseconds),
+                busyPollWindow: try BusyPollOption.window(busyPollMicroseconds),
                 realtimePriority: try realtimePriority.map { try RealtimePriority($0) }),
             logger: logger)
         let signals = TerminationSignals()

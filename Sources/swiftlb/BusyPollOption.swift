@@ -1,4 +1,5 @@
 import Announcer
+import ArgumentParser
 
 /// `--busy-poll-microseconds`, shared by `swiftlb announce` and `swiftlb speaker`: the
 /// announcer's opt-in adaptive busy poll (docs/announcer.md, "Adaptive, bounded busy poll").
@@ -12,17 +13,11 @@ enum BusyPollOption {
     static let defaultMicroseconds = Int(Announcer.Configuration.defaultBusyPollWindow / .microseconds(1))
 
     /// The window, or a usage error naming the flag.
-    static func window(_ microseconds: Int) throws -> Duration {
+    static func window(_ microseconds: Int) throws(ValidationError) -> Duration {
         guard range.contains(microseconds) else {
-            throw BusyPollRangeError(microseconds: microseconds)
+            throw ValidationError(
+                "--busy-poll-microseconds must be between \(range.lowerBound) and \(range.upperBound) (got \(microseconds))")
         }
         return .microseconds(microseconds)
-    }
-}
-
-struct BusyPollRangeError: Error, CustomStringConvertible {
-    let microseconds: Int
-    var description: String {
-        "--busy-poll-microseconds must be between \(BusyPollOption.range.lowerBound) and \(BusyPollOption.range.upperBound) (got \(microseconds))"
     }
 }

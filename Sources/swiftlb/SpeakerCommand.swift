@@ -141,8 +141,7 @@ struct SpeakerCommand: AsyncParsableCommand {
             throw ValidationError("--early-takeover-probe-interval-ms must be 1…2000")
         }
         let earlyTakeover = try Self.earlyTakeoverEnabled(flagOff: noEarlyTakeover, environment: environment)
-        let busyPollWindow: Duration
-        do { busyPollWindow = try BusyPollOption.window(busyPollMicroseconds) } catch { throw ValidationError("\(error)") }
+        let busyPollWindow = try BusyPollOption.window(busyPollMicroseconds)
         let realtime: RealtimePriority?
         do {
             realtime = try RealtimePriority.resolve(flag: realtimePriority, environment: environment)
