@@ -34,11 +34,17 @@ targets += [
     .executableTarget(
         name: "ARPFlood",
         dependencies: [
+            "CFloodTiming",
             .product(name: "Announcer", package: "SwiftLB"),
             .product(name: "Packets", package: "SwiftLB"),
             .product(name: "Addressing", package: "SwiftLB"),
         ]
     ),
+]
+
+targets += [
+    // The generator's timer slack (prctl is variadic, so Swift cannot call it).
+    .target(name: "CFloodTiming", path: "Sources/CFloodTiming"),
 ]
 
 // MARK: - Gossip (Scripts/bench/gossip)

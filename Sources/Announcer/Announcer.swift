@@ -25,11 +25,13 @@ public actor Announcer {
         /// idle CPUs; no CPU at all when idle or when requests are sparse.
         public var busyPollWindow: Duration
 
-        /// Off. With 100 µs the benchmark's p50 fell from 30–33 µs to 6–11 µs (within 3× the
-        /// kernel's) on the shared host at load average 1.6–3.5, but p99 < 1 ms was met neither
-        /// way there, and under heavier contention spinning made latency worse; a default must
-        /// not, on a node shared with other work. See docs/announcer.md, "Busy poll that engages".
-        public static var defaultBusyPollWindow: Duration { .zero }
+        /// 100 µs: it engages only under a flood faster than 10,000 frames/s, and since it
+        /// compares the frames' wait with a wake-up's (`BusyPollWindow`, slow hits) it goes back
+        /// to sleeping where spinning does not pay. Measured with `Scripts/bench/arp`: on an idle
+        /// host p50 6.8–7.5 µs against the sleeping loop's 43–47 µs (kernel 6.0–6.5 µs); next to
+        /// a CPU-bound neighbour 18.5 µs against 15.3 µs, where it backed off
+        /// (docs/announcer.md, "Spin or sleep, by the frames' wait"). Zero turns it off.
+        public static var defaultBusyPollWindow: Duration { .microseconds(100) }
         /// SCHED_RR priority of the loop thread while it sleeps in poll(2) (RealtimeScheduling.swift);
         /// nil (the default) = normal scheduling. Needs CAP_SYS_NICE or RLIMIT_RTPRIO; when
         /// refused the announcer logs a warning and runs normally.
@@ -95,7 +97,7 @@ public actor Announcer {
         self.watcher = watcher
         executor.watch(watcher.fileDescriptor) { [weak self] in
             self?.assumeIsolated { $0.netlinkReadable() }
-            return 0
+            return .nothing
         }
         reconcile(watcher.interfaces())
     }
@@ -225,7 +227,7 @@ public actor Announcer {
         let port = Port(interface: interface, capture: capture, membership: membership)
         ports[name] = port
         for case .v6(let v6) in owned.addresses where owned.allows(.v6(v6), on: name) { join(v6, port) }
-        executor.watch(capture.fileDescriptor) { [weak self] in self?.assumeIsolated { $0.captureReadable(name) } ?? 0 }
+        executor.watch(capture.fileDescriptor) { [weak self] in self?.assumeIsolated { $0.captureReadable(name) } ?? .nothing }
         logger.info("announcing on interface", metadata: [
             "interface": "\(name)", "mac": "\(interface.mac.map(String.init(describing:)) ?? "-")",
             "link_local": "\(interface.linkLocal.map(String.init(describing:)) ?? "-")",
@@ -253,17 +255,18 @@ public actor Announcer {
 
     // MARK: - Frames
 
-    /// - Returns: how many frames were read (for the loop's busy-poll window).
-    private func captureReadable(_ name: String) -> Int {
-        guard let port = ports[name] else { return 0 }
+    /// - Returns: how many frames were read, and when the oldest reached the kernel (for the
+    ///   loop's busy-poll window).
+    private func captureReadable(_ name: String) -> PollLoop.Drained {
+        guard let port = ports[name] else { return .nothing }
         switch port.capture.drain() {
         case .failure(let error):
             logger.warning("capture failed", metadata: ["interface": "\(name)", "error": "\(error)"])
             closePort(name, reason: "capture failed")
-            return 0
+            return .nothing
         case .success(let frames):
             for frame in frames { handle(frame.bytes, on: port) }
-            return frames.count
+            return PollLoop.Drained(frames: frames.count, oldestArrival: frames.lazy.map(\.timestamp).min())
         }
     }
 

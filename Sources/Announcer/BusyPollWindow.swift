@@ -40,7 +40,21 @@
 ///   whole scheduler slices, a few hundred against 14,000 hits, never backed off although each
 ///   held up every request behind it (docs/announcer.md). Back-offs in a
 ///   row double (from `backoff` up to `maximumBackoff`, so a host that stays saturated is
-///   probed rarely); `hitsToForgiveBackoffs` hits since the last back-off reset the doubling.
+///   probed rarely); `hitsToForgiveBackoffs` hits in a row (no stall, slow hit or dry spin
+///   among them) reset the doubling. In a row: next to a CPU-bound neighbour the spin finds
+///   runs of a few dozen frames between dry spins, and when any 64 hits forgave, it backed off
+///   21 times in a 5 s flood, spinning again after each short pause (p50 58.6 µs against the
+///   sleeping loop's 17.2 µs, docs/announcer.md).
+/// - it also backs off when spinning finds frames no sooner than sleeping would. The shell
+///   tells it how long the oldest frame of each drain had been waiting (now minus the kernel's
+///   receive timestamp): after a wake-up from `poll(2)` that is the wake-up's cost, smoothed into
+///   `sleepingWait`; a spin turn that finds a frame which waited longer than that is a *slow
+///   hit* and counts like a stall. A spinning thread can find every frame "in time" and still
+///   late: when it shares its CPU with other work it runs only in turns, and on the benchmark
+///   host with one CPU-bound neighbour the spin's median reply took 86 µs against 16.5 µs
+///   sleeping (docs/announcer.md, "Spin or sleep, by the frames' wait"). Measuring the wait
+///   itself, rather than inferring it from stalls, lets the same default spin on an idle node
+///   and sleep on a busy one.
 /// Under a sustained flood faster than one frame per `window` on an otherwise idle host the
 /// thread never sleeps (one busy CPU); that is the price of the kernel-like latency, and the
 /// knob to turn it off.
@@ -69,9 +83,13 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
     /// The recent outcomes, hit (0) or stall / dry spin (1), newest in bit 0.
     private var history: UInt64 = 0
     private var historyCount = 0
-    /// Back-offs since `hitsToForgiveBackoffs` hits were last seen in a row of spinning.
+    /// Back-offs since `hitsToForgiveBackoffs` hits in a row were last seen.
     private var backoffsInARow = 0
     private var hitsSinceBackoff = 0
+    /// Smoothed wait of the oldest frame of a drain after the sleeping loop was woken by frames
+    /// (gain 1/8; samples clamped to `window`, so one long scheduling delay does not make every
+    /// later spin look fast), nil until the sleeping loop was woken once with a known wait.
+    public private(set) var sleepingWait: Duration?
     /// Whether the loop is in a spin (as told by `shouldSpin`), and how many turns of it found frames.
     private var spinning = false
     private var framesFoundThisSpin = 0
@@ -129,12 +147,21 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
     }
 
     /// Records that the sleeping loop was woken by frames (for the statistics: the wake-ups the
-    /// spin is there to avoid).
-    public mutating func wokenByFrames() { statistics.wakeups += 1 }
+    /// spin is there to avoid), and how long the oldest of them had waited when it was read.
+    public mutating func wokenByFrames(waited: Duration? = nil) {
+        statistics.wakeups += 1
+        guard window > .zero, let waited else { return }
+        let sample = min(max(waited, .zero), window)
+        if let estimate = sleepingWait {
+            sleepingWait = estimate + (sample - estimate) / 8
+        } else {
+            sleepingWait = sample
+        }
+    }
 
-    /// Records one turn of the spin loop, its zero-timeout poll from `start` to `end`, and
-    /// whether it found frames.
-    public mutating func spinTurn(from start: Instant, to end: Instant, foundFrames: Bool) {
+    /// Records one turn of the spin loop, its zero-timeout poll from `start` to `end`, whether
+    /// it found frames, and how long the oldest of them had waited when it was read.
+    public mutating func spinTurn(from start: Instant, to end: Instant, foundFrames: Bool, waited: Duration? = nil) {
         statistics.turns += 1
         if foundFrames { framesFoundThisSpin += 1 }
         let length = start.duration(to: end)
@@ -147,6 +174,11 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
             let windows = window > .zero ? length / window : 1
             record(bad: true, at: end, weight: windows >= Double(historyLength) ? historyLength : max(1, Int(windows)))
             return
+        } else if foundFrames, let waited, let sleepingWait, waited > sleepingWait {
+            // Found, but no sooner than a wake-up would have: spinning did not pay.
+            statistics.slowHits += 1
+            record(bad: true, at: end)
+            return
         } else if foundFrames {
             statistics.hits += 1
             hitsSinceBackoff += 1
@@ -157,9 +189,10 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
         record(bad: false, at: end)
     }
 
-    /// Adds a hit (`bad` false) or a stall or dry spin (`bad` true) to the history, `weight`
+    /// Adds a hit (`bad` false) or a stall, slow hit or dry spin (`bad` true) to the history, `weight`
     /// times, and backs off when the bad ones dominate.
     private mutating func record(bad: Bool, at end: Instant, weight: Int = 1) {
+        if bad { hitsSinceBackoff = 0 }  // forgiveness needs a clean run of hits
         for _ in 0..<weight {
             history = (history << 1 | (bad ? 1 : 0)) & (historyLength == 64 ? .max : (1 << UInt64(historyLength)) - 1)
             historyCount = min(historyCount + 1, historyLength)
@@ -194,6 +227,8 @@ public struct BusyPollStatistics: Hashable, Sendable {
     public var turns: UInt64 = 0
     /// Turns that found frames in time (each a request answered without a wake-up).
     public var hits: UInt64 = 0
+    /// Turns that found frames which had waited longer than a wake-up from sleep takes.
+    public var slowHits: UInt64 = 0
     /// Turns longer than the stall threshold: the thread lost its CPU while spinning.
     public var stalls: UInt64 = 0
     /// Spins that ran their whole window without finding a frame.

@@ -121,4 +121,12 @@ func cString(_ buffer: [CChar]) -> String {
 public struct CapturedFrame: Sendable {
     public var bytes: [UInt8]
     public var timestamp: Duration
+
+    /// The wall clock in the timestamps' terms (CLOCK_REALTIME since the epoch), to tell how
+    /// long a frame waited before it was read.
+    static func wallClockNow() -> Duration {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
+    }
 }

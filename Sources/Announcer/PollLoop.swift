@@ -14,9 +14,34 @@ import Synchronization
 /// With a real-time priority (`RealtimeSchedulingPlan`) this one thread, not the process, runs
 /// SCHED_RR while it sleeps in `poll` and drops to normal scheduling for each spin.
 final class PollLoop: SerialExecutor {
-    /// Called on the loop thread when its descriptor is readable; returns how many frames it
-    /// handled (which feeds the busy-poll window).
-    typealias ReadableHandler = @Sendable () -> Int
+    /// Called on the loop thread when its descriptor is readable; returns what it drained
+    /// (which feeds the busy-poll window).
+    typealias ReadableHandler = @Sendable () -> Drained
+
+    /// What a readable handler drained: how many frames, and when the oldest of them reached
+    /// the kernel's socket (wall clock, the capture's timestamp; nil when unknown), from which
+    /// the loop tells the busy poll how long frames waited for it to look.
+    struct Drained {
+        var frames: Int
+        var oldestArrival: Duration?
+
+        init(frames: Int, oldestArrival: Duration? = nil) {
+            self.frames = frames
+            self.oldestArrival = oldestArrival
+        }
+
+        static let nothing = Drained(frames: 0)
+    }
+
+    /// How long the oldest frame waited for the loop to look: from its arrival, or from when
+    /// the loop entered `poll` if it arrived earlier (while the loop was answering others, a
+    /// backlog that is not the cost of sleeping or spinning), until `poll` returned. Nil when
+    /// unknown or implausible (a stepped wall clock).
+    static func frameWait(arrival: Duration?, pollEntered: Duration, pollReturned: Duration) -> Duration? {
+        guard let arrival else { return nil }
+        let wait = pollReturned - max(arrival, pollEntered)
+        return wait >= .zero && wait < .seconds(1) ? wait : nil
+    }
 
     private struct State {
         var jobs: [UnownedJob] = []
@@ -171,7 +196,10 @@ final class PollLoop: SerialExecutor {
                 let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
                 timeout = Int32(clamping: max(0, milliseconds + (attoseconds % 1_000_000_000_000_000 > 0 ? 1 : 0)))
             }
+            // Wall-clock bounds of the poll, the frames' timestamps' clock (only with a window).
+            let pollEntered = busyPollWindow > .zero ? CapturedFrame.wallClockNow() : .zero
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
+            let pollReturned = busyPollWindow > .zero && ready > 0 ? CapturedFrame.wallClockNow() : .zero
             if ready < 0 && errno != EINTR { fatalError("poll: \(errno)") }
             // A spin turn is timed over the zero-timeout poll only: a turn that then answers a
             // batch of frames is long because of the work, not because the thread lost its CPU.
@@ -185,16 +213,21 @@ final class PollLoop: SerialExecutor {
                 while read(wakeup.read, &sink, sink.count) > 0 {}
             }
             var handledFrames = 0
+            var oldestArrival: Duration?
             for descriptor in descriptors.dropFirst() where descriptor.revents != 0 {
                 // Looked up again: an earlier handler in this round may have unwatched it.
-                if let handler = state.withLock({ $0.watches[descriptor.fd] }) { handledFrames += handler() }
+                guard let handler = state.withLock({ $0.watches[descriptor.fd] }) else { continue }
+                let drained = handler()
+                handledFrames += drained.frames
+                if let arrival = drained.oldestArrival { oldestArrival = min(oldestArrival ?? arrival, arrival) }
             }
+            let oldestWait = Self.frameWait(arrival: oldestArrival, pollEntered: pollEntered, pollReturned: pollReturned)
             if spin || handledFrames > 0 {
                 let handled = clock.now
                 if spin {
-                    busyPoll.spinTurn(from: now, to: polled, foundFrames: handledFrames > 0)
+                    busyPoll.spinTurn(from: now, to: polled, foundFrames: handledFrames > 0, waited: oldestWait)
                 } else {
-                    busyPoll.wokenByFrames()
+                    busyPoll.wokenByFrames(waited: oldestWait)
                 }
                 if handledFrames > 0 { busyPoll.frameHandled(at: handled, count: handledFrames) }
             }

@@ -2,12 +2,12 @@ import Announcer
 import ArgumentParser
 
 /// `--busy-poll-microseconds`, shared by `swiftlb announce` and `swiftlb speaker`: the
-/// announcer's opt-in adaptive busy poll (docs/announcer.md, "Adaptive, bounded busy poll").
+/// announcer's adaptive busy poll (docs/announcer.md, "Adaptive, bounded busy poll").
 enum BusyPollOption {
     static let help = """
         After a frame, keep polling without sleeping for up to this many microseconds while requests \
-        arrive faster than one per window (default 0 = never; e.g. 100 on a node with idle CPUs: \
-        lower latency under floods for one busy CPU).
+        arrive faster than one per window and spinning finds them sooner than a wake-up would \
+        (0 = always sleep: less CPU under floods, slower replies).
         """
     static let range = 0...10_000
     static let defaultMicroseconds = Int(Announcer.Configuration.defaultBusyPollWindow / .microseconds(1))

@@ -191,6 +191,28 @@ extension TestInstant {
         #expect(window.suppressedUntil == .us(t + 10_000))
     }
 
+    /// Hits forgive only in a row: a run of hits broken by a dry spin or stall now and then (a
+    /// spinner sharing its CPU) keeps the back-offs long.
+    @Test func hitsInterruptedByStallsDoNotForgiveBackOffs() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t, backoff: .milliseconds(10), maximumBackoff: .milliseconds(40))
+        for _ in 0..<2 {
+            for _ in 0..<4 { Self.stall(&window, &t) }
+            t = window.suppressedUntil!.offset.components.seconds * 1_000_000
+                + window.suppressedUntil!.offset.components.attoseconds / 1_000_000_000_000
+        }
+        #expect(window.statistics.backoffs == 2)
+        for _ in 0..<3 {
+            for _ in 0..<40 { Self.hit(&window, &t) }
+            Self.stall(&window, &t)  // one bad outcome among many hits: no back-off, but no forgiveness
+        }
+        #expect(window.statistics.backoffs == 2)
+        // (The history holds 15 hits and 1 stall, so 8 more stalls outnumber them.)
+        for _ in 0..<8 { Self.stall(&window, &t) }
+        #expect(window.statistics.backoffs == 3)
+        #expect(window.suppressedUntil == .us(t + 40_000), "still doubled: 10, 20, then 40 ms")
+    }
+
     @Test func statisticsCountSpinsTurnsHitsStallsAndWakeups() {
         var window = BusyPollWindow<TestInstant>(window: .microseconds(100))
         window.frameHandled(at: .us(-40))
@@ -255,5 +277,69 @@ extension TestInstant {
         #expect(!spins9)
         #expect(other.statistics.drySpins == 3)
         #expect(other.statistics.backoffs == 0)
+    }
+
+    /// The wake-ups' waits, smoothed: a spin hit that waited longer than a wake-up does is slow.
+    @Test func sleepingWaitIsSmoothedAndClampedToTheWindow() {
+        var window = BusyPollWindow<TestInstant>(window: .microseconds(100))
+        #expect(window.sleepingWait == nil)
+        window.wokenByFrames()  // unknown wait: counted, not sampled
+        #expect(window.sleepingWait == nil)
+        window.wokenByFrames(waited: .microseconds(40))
+        #expect(window.sleepingWait == .microseconds(40))
+        window.wokenByFrames(waited: .microseconds(8))
+        #expect(window.sleepingWait == .microseconds(36))
+        // One 5 ms scheduling delay moves it by a window / 8 at most.
+        window.wokenByFrames(waited: .milliseconds(5))
+        #expect(window.sleepingWait == .microseconds(36) + (.microseconds(100) - .microseconds(36)) / 8)
+        #expect(window.statistics.wakeups == 4)
+        // Without a window nothing is sampled.
+        var off = BusyPollWindow<TestInstant>(window: .zero)
+        off.wokenByFrames(waited: .microseconds(40))
+        #expect(off.sleepingWait == nil)
+    }
+
+    /// `count` spin turns 5 µs apart, each finding a frame that had waited `waited` µs.
+    private static func hits(_ window: inout BusyPollWindow<TestInstant>, _ t: inout Int64, count: Int, waited: Int64) {
+        for _ in 0..<count {
+            t += 5
+            window.spinTurn(from: .us(t), to: .us(t + 2), foundFrames: true, waited: .microseconds(waited))
+            window.frameHandled(at: .us(t + 2))
+        }
+    }
+
+    /// On a CPU shared with other work the spin finds every frame "in time" but late; such hits
+    /// count like stalls and the loop goes back to sleeping, while fast hits keep it spinning.
+    @Test func hitsThatWaitedLongerThanAWakeUpBackOff() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t)
+        window.wokenByFrames(waited: .microseconds(16))
+        Self.hits(&window, &t, count: 3, waited: 80)
+        #expect(window.statistics.slowHits == 3)
+        #expect(window.statistics.hits == 0)
+        #expect(window.statistics.backoffs == 0)
+        #expect(window.spinDeadline(now: .us(t + 3)) != nil)
+        Self.hits(&window, &t, count: 1, waited: 80)
+        #expect(window.statistics.slowHits == 4)
+        #expect(window.statistics.backoffs == 1)
+        #expect(window.spinDeadline(now: .us(t + 3)) == nil)  // suppressed: sleeps for the back-off
+        #expect(window.suppressedUntil == .us(t + 2 + 10_000))  // from the end of the turn
+
+        // The same flood where the spin finds frames sooner than a wake-up: it keeps spinning.
+        t = 0
+        var fast = Self.spinningWindow(&t)
+        fast.wokenByFrames(waited: .microseconds(35))
+        Self.hits(&fast, &t, count: 64, waited: 3)
+        #expect(fast.statistics.hits == 64)
+        #expect(fast.statistics.slowHits == 0)
+        #expect(fast.statistics.backoffs == 0)
+        #expect(fast.spinDeadline(now: .us(t + 3)) != nil)
+
+        // Before any wake-up was timed (or with unknown waits) a hit is a hit.
+        t = 0
+        var unknown = Self.spinningWindow(&t)
+        Self.hits(&unknown, &t, count: 8, waited: 80)
+        #expect(unknown.statistics.hits == 8)
+        #expect(unknown.statistics.backoffs == 0)
     }
 }

@@ -126,7 +126,7 @@ struct RealtimeThreadTests {
             var frames = 0
             while read(readEnd, &byte, 1) == 1 { frames += 1 }
             observed.yield(.now())
-            return frames
+            return PollLoop.Drained(frames: frames)
         }
         var iterator = observations.makeAsyncIterator()
         func frame() async -> Observation? {

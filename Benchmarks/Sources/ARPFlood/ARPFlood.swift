@@ -11,6 +11,7 @@
 // in a small release binary, for profiling without building the whole `swiftlb` in release.
 import Addressing
 import Announcer
+import CFloodTiming
 import Foundation
 import Logging
 import Packets
@@ -23,6 +24,7 @@ struct Options {
     var count = 100_000
     var graceMilliseconds = 500
     var label = "arp"
+    var pacing = Pacing.sleep
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -36,11 +38,21 @@ struct Options {
             case "--count": count = min(Int(value)!, 1_000_000)
             case "--grace-ms": graceMilliseconds = min(Int(value)!, 10_000)
             case "--label": label = value
+            case "--pacing": pacing = Pacing(rawValue: value) ?? { fatalError("--pacing sleep|spin") }()
             default: fatalError("unknown option \(flag)")
             }
         }
         precondition(!interface.isEmpty && rate > 0 && count > 0, "usage: ARPFlood --interface IF [--rate R] [--count N]")
     }
+}
+
+/// How the generator waits between two requests. The clients a speaker answers are other
+/// hosts; a generator that spins between sends takes one of the benchmark host's CPUs for the
+/// whole flood, and on a 2-vCPU machine the announcer then shares the other one with every
+/// other task (docs/announcer.md, "A generator that sleeps"). `sleep` waits in `ppoll` with a
+/// 1 µs timer slack; `spin` is the old busy wait (`poll` with a zero timeout).
+enum Pacing: String {
+    case sleep, spin
 }
 
 func wallClock() -> Duration {
@@ -134,6 +146,9 @@ enum ARPFlood {
         }
 
         let frames = (0..<options.count).map(request)
+        if options.pacing == .sleep, flood_set_timer_slack_ns(1_000) != 0 {
+            FileHandle.standardError.write(Data("msg=\"timer slack not set\" errno=\(errno)\n".utf8))
+        }
         let interval = Duration.seconds(1) / options.rate
         let start = ContinuousClock.now
         var sent = 0
@@ -148,8 +163,16 @@ enum ARPFlood {
             }
             try collect()
             let next = start + interval * sent
-            let wait = max(0, Int(microseconds(next - ContinuousClock.now) / 1000))
-            _ = poll(&descriptor, 1, Int32(min(wait, 1)))
+            switch options.pacing {
+            case .sleep:
+                // Sleep until the next request is due, or until a reply is readable (collected
+                // on the next turn). At most 1 ms, as the spin's poll.
+                let wait = min(max(0, microseconds(next - ContinuousClock.now)), 1_000)
+                if wait > 0 { _ = flood_wait_readable(injector.fileDescriptor, Int(wait * 1_000)) }
+            case .spin:
+                let wait = max(0, Int(microseconds(next - ContinuousClock.now) / 1000))
+                _ = poll(&descriptor, 1, Int32(min(wait, 1)))
+            }
         }
         let sendDuration = ContinuousClock.now - start
         let graceEnd = ContinuousClock.now + .milliseconds(options.graceMilliseconds)
