@@ -25,12 +25,12 @@ public actor Announcer {
         /// idle CPUs; no CPU at all when idle or when requests are sparse.
         public var busyPollWindow: Duration
 
-        /// 100 µs: it engages only under a flood faster than 10,000 frames/s, and since it
-        /// compares the frames' wait with a wake-up's (`BusyPollWindow`, slow hits) it goes back
-        /// to sleeping where spinning does not pay. Measured with `Scripts/bench/arp`: on an idle
-        /// host p50 6.8–7.5 µs against the sleeping loop's 43–47 µs (kernel 6.0–6.5 µs); next to
-        /// a CPU-bound neighbour 18.5 µs against 15.3 µs, where it backed off
-        /// (docs/announcer.md, "Spin or sleep, by the frames' wait"). Zero turns it off.
+        /// 100 µs: it engages only under a flood faster than 10,000 frames/s, and it goes back to
+        /// sleeping where spinning does not pay (`BusyPollWindow`: stalls, dry spins, slow hits,
+        /// contention). Measured with `Scripts/bench/arp`: on an idle host p50 8.1–11.2 µs
+        /// against the sleeping loop's 46–54 µs (kernel 6.5–6.8 µs); next to a CPU-bound
+        /// neighbour 23–25 µs against 15–20 µs (docs/announcer.md, "Spin or sleep, by the
+        /// frames' wait"). Zero turns it off.
         public static var defaultBusyPollWindow: Duration { .microseconds(100) }
         /// SCHED_RR priority of the loop thread while it sleeps in poll(2) (RealtimeScheduling.swift);
         /// nil (the default) = normal scheduling. Needs CAP_SYS_NICE or RLIMIT_RTPRIO; when

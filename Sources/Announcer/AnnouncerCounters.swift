@@ -44,6 +44,7 @@ public struct AnnouncerCounters: Hashable, Sendable {
         lines.append("swiftlb_layer2_busy_poll_hits \(busyPoll.hits)")
         lines.append("swiftlb_layer2_busy_poll_stalls \(busyPoll.stalls)")
         lines.append("swiftlb_layer2_busy_poll_slow_hits \(busyPoll.slowHits)")
+        lines.append("swiftlb_layer2_busy_poll_contended \(busyPoll.contended)")
         lines.append("swiftlb_layer2_busy_poll_dry_spins \(busyPoll.drySpins)")
         lines.append("swiftlb_layer2_busy_poll_backoffs \(busyPoll.backoffs)")
         lines.append("swiftlb_layer2_realtime_priority \(realtimePriority)")

@@ -55,6 +55,13 @@
 ///   sleeping (docs/announcer.md, "Spin or sleep, by the frames' wait"). Measuring the wait
 ///   itself, rather than inferring it from stalls, lets the same default spin on an idle node
 ///   and sleep on a busy one.
+/// - it backs off at once when another task wanted its CPU while it spun: the shell reads the
+///   thread's run-queue wait (`/proc/thread-self/schedstat`) when a spin ends and every
+///   millisecond of a long one, and a share of the spin above `contentionShare` spent runnable
+///   but not running is *contention*. The spin is only worth it on a CPU nobody else wants;
+///   on a shared one it takes the CPU from the node's other work (on the benchmark host, from
+///   the very process sending the requests, which then sent late and got its replies late:
+///   p50 55–89 µs next to a CPU-bound neighbour against the sleeping loop's 15–23 µs).
 /// Under a sustained flood faster than one frame per `window` on an otherwise idle host the
 /// thread never sleeps (one busy CPU); that is the price of the kernel-like latency, and the
 /// knob to turn it off.
@@ -78,6 +85,8 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
     public let stallsToBackOff: Int
     /// Hits since the last back-off after which the next back-off starts at `backoff` again.
     public let hitsToForgiveBackoffs: Int
+    /// The largest share of a spin's time the thread may spend waiting for its CPU.
+    public let contentionShare: Double
     /// No spinning before this instant (set by a back-off).
     public private(set) var suppressedUntil: Instant?
     /// The recent outcomes, hit (0) or stall / dry spin (1), newest in bit 0.
@@ -98,7 +107,7 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
 
     public init(window: Duration, stallThreshold: Duration? = nil, backoff: Duration = .milliseconds(100),
                 maximumBackoff: Duration = .milliseconds(3200), historyLength: Int = 16, stallsToBackOff: Int = 4,
-                hitsToForgiveBackoffs: Int = 64) {
+                hitsToForgiveBackoffs: Int = 64, contentionShare: Double = 0.1) {
         self.window = max(window, .zero)
         self.stallThreshold = stallThreshold ?? max(self.window / 2, .microseconds(20))
         self.backoff = max(backoff, .zero)
@@ -106,6 +115,7 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
         self.historyLength = min(max(historyLength, 1), 64)
         self.stallsToBackOff = max(stallsToBackOff, 1)
         self.hitsToForgiveBackoffs = max(hitsToForgiveBackoffs, 1)
+        self.contentionShare = min(max(contentionShare, 0), 1)
     }
 
     /// Stalls (and dry spins) and hits among the recent outcomes the back-off rule looks at.
@@ -189,6 +199,15 @@ public struct BusyPollWindow<Instant: InstantProtocol>: Sendable where Instant.D
         record(bad: false, at: end)
     }
 
+    /// Records that over `elapsed` of spinning, ending at `end`, the thread waited `waited`
+    /// for its CPU (runnable while another task ran). Above `contentionShare` it backs off at
+    /// once: the whole history counts as bad.
+    public mutating func spinShare(elapsed: Duration, waited: Duration, at end: Instant) {
+        guard window > .zero, elapsed > .zero, waited > elapsed * contentionShare else { return }
+        statistics.contended += 1
+        record(bad: true, at: end, weight: historyLength)
+    }
+
     /// Adds a hit (`bad` false) or a stall, slow hit or dry spin (`bad` true) to the history, `weight`
     /// times, and backs off when the bad ones dominate.
     private mutating func record(bad: Bool, at end: Instant, weight: Int = 1) {
@@ -229,6 +248,8 @@ public struct BusyPollStatistics: Hashable, Sendable {
     public var hits: UInt64 = 0
     /// Turns that found frames which had waited longer than a wake-up from sleep takes.
     public var slowHits: UInt64 = 0
+    /// Stretches of spinning during which another task wanted the CPU (each backs off).
+    public var contended: UInt64 = 0
     /// Turns longer than the stall threshold: the thread lost its CPU while spinning.
     public var stalls: UInt64 = 0
     /// Spins that ran their whole window without finding a frame.

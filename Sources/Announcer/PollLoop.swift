@@ -34,12 +34,15 @@ final class PollLoop: SerialExecutor {
     }
 
     /// How long the oldest frame waited for the loop to look: from its arrival, or from when
-    /// the loop entered `poll` if it arrived earlier (while the loop was answering others, a
-    /// backlog that is not the cost of sleeping or spinning), until `poll` returned. Nil when
+    /// the loop last finished answering frames if it arrived earlier (queued behind those
+    /// answers, a backlog that is not the cost of sleeping or spinning), until `poll` returned
+    /// with it. Counted from the end of the answers rather than from this turn's `poll`: a
+    /// spinning thread preempted between two turns lets frames wait that its next `poll` then
+    /// finds at once, and that wait is exactly what spinning on a shared CPU costs. Nil when
     /// unknown or implausible (a stepped wall clock).
-    static func frameWait(arrival: Duration?, pollEntered: Duration, pollReturned: Duration) -> Duration? {
+    static func frameWait(arrival: Duration?, answersEnded: Duration, pollReturned: Duration) -> Duration? {
         guard let arrival else { return nil }
-        let wait = pollReturned - max(arrival, pollEntered)
+        let wait = pollReturned - max(arrival, answersEnded)
         return wait >= .zero && wait < .seconds(1) ? wait : nil
     }
 
@@ -63,6 +66,8 @@ final class PollLoop: SerialExecutor {
     private let wakeup: (read: Int32, write: Int32)
 
     private let busyPollWindow: Duration
+    /// How often a long spin checks whether another task wanted its CPU.
+    static let spinShareInterval = Duration.milliseconds(1)
     private let realtimePlan: RealtimeSchedulingPlan
 
     /// - Parameters:
@@ -156,6 +161,12 @@ final class PollLoop: SerialExecutor {
         var descriptors: [pollfd] = []
         var generation = -1
         var sink = [UInt8](repeating: 0, count: 64)
+        /// When the loop last finished answering frames (wall clock), for `frameWait`.
+        var answersEnded = Duration.zero
+        /// This thread's run-queue wait, sampled when a spin starts, every `spinShareInterval`
+        /// of a long one and when it ends (`BusyPollWindow.spinShare`).
+        let runQueue = busyPollWindow > .zero ? ThreadRunQueueWait() : nil
+        var spinCheckpoint: (at: ContinuousClock.Instant, waited: Duration)?
         while true {
             let statistics = busyPoll.statistics
             let (changed, timer, running) = state.withLock { state -> ([Int32]?, ContinuousClock.Instant?, Bool) in
@@ -175,6 +186,15 @@ final class PollLoop: SerialExecutor {
             let now = clock.now
             var timeout: Int32 = -1
             let spin = busyPoll.shouldSpin(now: now)
+            if let runQueue {
+                if spin, spinCheckpoint == nil {
+                    spinCheckpoint = runQueue.total().map { (now, $0) }
+                } else if let checkpoint = spinCheckpoint, !spin || now - checkpoint.at >= Self.spinShareInterval {
+                    let waited = runQueue.total()
+                    if let waited { busyPoll.spinShare(elapsed: now - checkpoint.at, waited: waited - checkpoint.waited, at: now) }
+                    spinCheckpoint = spin ? waited.map { (now, $0) } : nil
+                }
+            }
             if case .applied(let priority) = realtime.outcome, realtimePlan.schedulingClass(spinning: spin) != scheduling {
                 // Real-time only while sleeping; a spin runs normal (RealtimeSchedulingPlan).
                 // Lowering its own policy is always permitted (sched(7)), so only raising it
@@ -196,9 +216,8 @@ final class PollLoop: SerialExecutor {
                 let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
                 timeout = Int32(clamping: max(0, milliseconds + (attoseconds % 1_000_000_000_000_000 > 0 ? 1 : 0)))
             }
-            // Wall-clock bounds of the poll, the frames' timestamps' clock (only with a window).
-            let pollEntered = busyPollWindow > .zero ? CapturedFrame.wallClockNow() : .zero
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
+            // In the frames' timestamps' clock (the wall clock); only with a window.
             let pollReturned = busyPollWindow > .zero && ready > 0 ? CapturedFrame.wallClockNow() : .zero
             if ready < 0 && errno != EINTR { fatalError("poll: \(errno)") }
             // A spin turn is timed over the zero-timeout poll only: a turn that then answers a
@@ -221,7 +240,8 @@ final class PollLoop: SerialExecutor {
                 handledFrames += drained.frames
                 if let arrival = drained.oldestArrival { oldestArrival = min(oldestArrival ?? arrival, arrival) }
             }
-            let oldestWait = Self.frameWait(arrival: oldestArrival, pollEntered: pollEntered, pollReturned: pollReturned)
+            let oldestWait = Self.frameWait(arrival: oldestArrival, answersEnded: answersEnded, pollReturned: pollReturned)
+            if handledFrames > 0 && busyPollWindow > .zero { answersEnded = CapturedFrame.wallClockNow() }
             if spin || handledFrames > 0 {
                 let handled = clock.now
                 if spin {
@@ -245,5 +265,31 @@ final class PollLoop: SerialExecutor {
         }
         close(wakeup.read)
         close(wakeup.write)
+    }
+}
+
+/// The calling thread's total time runnable but not running, from the scheduler's statistics
+/// (`/proc/thread-self/schedstat`, second field, nanoseconds; kept open and re-read with
+/// `pread`). Open it on the thread it measures; nil readings when unavailable.
+final class ThreadRunQueueWait {
+    private let descriptor: Int32
+
+    init() { descriptor = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC) }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    func total() -> Duration? {
+        guard descriptor >= 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 96)
+        let count = pread(descriptor, &buffer, buffer.count, 0)
+        guard count > 0 else { return nil }
+        return Self.waited(schedstat: buffer[..<count])
+    }
+
+    /// The second of the three numbers in a schedstat line ("run wait slices").
+    static func waited(schedstat: some Collection<UInt8>) -> Duration? {
+        let fields = schedstat.split(separator: UInt8(ascii: " "))
+        guard fields.count >= 2, let nanoseconds = Int64(String(decoding: fields[1], as: UTF8.self)) else { return nil }
+        return .nanoseconds(nanoseconds)
     }
 }

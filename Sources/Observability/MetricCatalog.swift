@@ -63,7 +63,7 @@ public enum MetricCatalog {
         name: "swiftlb_malformed_frames_total", help: "Captured frames dropped because they did not decode.")
     public static let pollLoop = MetricDescriptor(
         name: "swiftlb_layer2_poll_loop_total",
-        help: "The announcer poll loop's events: wakeup (woken from poll by frames), spin, spin_turn, hit, slow_hit, stall, dry_spin, backoff (busy poll).")
+        help: "The announcer poll loop's events: wakeup (woken from poll by frames), spin, spin_turn, hit, slow_hit, contended, stall, dry_spin, backoff (busy poll).")
     public static let realtimePriority = MetricDescriptor(
         name: "swiftlb_layer2_realtime_priority",
         help: "SCHED_RR priority of the announcer's poll thread; 0 when it runs at normal priority (not requested, or refused).")

@@ -23,7 +23,7 @@ public enum LayerTwoCounterExport {
             malformedFrames: counters.malformedFramesByInterface,
             pollLoop: [
                 "wakeup": loop.wakeups, "spin": loop.spins, "spin_turn": loop.turns, "hit": loop.hits,
-                "stall": loop.stalls, "slow_hit": loop.slowHits, "dry_spin": loop.drySpins, "backoff": loop.backoffs,
+                "stall": loop.stalls, "slow_hit": loop.slowHits, "contended": loop.contended, "dry_spin": loop.drySpins, "backoff": loop.backoffs,
             ],
             realtimePriority: counters.realtimePriority)
     }

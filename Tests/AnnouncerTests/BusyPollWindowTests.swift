@@ -342,4 +342,27 @@ extension TestInstant {
         #expect(unknown.statistics.hits == 8)
         #expect(unknown.statistics.backoffs == 0)
     }
+
+    /// A spin during which another task waited for the CPU backs off at once; a spin that had
+    /// the CPU to itself (or nearly) goes on.
+    @Test func contendedSpinBacksOffAtOnce() {
+        var t: Int64 = 0
+        var window = Self.spinningWindow(&t)
+        Self.hit(&window, &t)
+        window.spinShare(elapsed: .milliseconds(1), waited: .microseconds(100), at: .us(t))  // 10 %: not above
+        #expect(window.statistics.contended == 0)
+        #expect(window.spinDeadline(now: .us(t + 1)) != nil)
+        window.spinShare(elapsed: .milliseconds(1), waited: .microseconds(101), at: .us(t))
+        #expect(window.statistics.contended == 1)
+        #expect(window.statistics.backoffs == 1)
+        #expect(window.spinDeadline(now: .us(t + 1)) == nil)
+        #expect(window.suppressedUntil == .us(t + 10_000))
+        // Without a window, or over no time, nothing happens.
+        var off = BusyPollWindow<TestInstant>(window: .zero)
+        off.spinShare(elapsed: .milliseconds(1), waited: .milliseconds(1), at: .us(0))
+        #expect(off.statistics.contended == 0)
+        var other = Self.spinningWindow(&t)
+        other.spinShare(elapsed: .zero, waited: .microseconds(5), at: .us(t))
+        #expect(other.statistics.contended == 0)
+    }
 }
