@@ -217,9 +217,9 @@ final class PollLoop: SerialExecutor {
                 timeout = Int32(clamping: max(0, milliseconds + (attoseconds % 1_000_000_000_000_000 > 0 ? 1 : 0)))
             }
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
+            if ready < 0 && errno != EINTR { fatalError("poll: \(errno)") }
             // In the frames' timestamps' clock (the wall clock); only with a window.
             let pollReturned = busyPollWindow > .zero && ready > 0 ? CapturedFrame.wallClockNow() : .zero
-            if ready < 0 && errno != EINTR { fatalError("poll: \(errno)") }
             // A spin turn is timed over the zero-timeout poll only: a turn that then answers a
             // batch of frames is long because of the work, not because the thread lost its CPU.
             let polled = spin ? clock.now : now
