@@ -123,8 +123,8 @@ public struct CapturedFrame: Sendable {
     public var timestamp: Duration
 
     /// The wall clock in the timestamps' terms (CLOCK_REALTIME since the epoch), to tell how
-    /// long a frame waited before it was read.
-    static func wallClockNow() -> Duration {
+    /// long a frame waited before it was read, or how long a request took to be answered.
+    public static func wallClockNow() -> Duration {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)

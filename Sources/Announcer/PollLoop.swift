@@ -66,8 +66,6 @@ final class PollLoop: SerialExecutor {
     private let wakeup: (read: Int32, write: Int32)
 
     private let busyPollWindow: Duration
-    /// How often a long spin checks whether another task wanted its CPU.
-    static let spinShareInterval = Duration.milliseconds(1)
     private let realtimePlan: RealtimeSchedulingPlan
 
     /// - Parameters:
@@ -163,10 +161,7 @@ final class PollLoop: SerialExecutor {
         var sink = [UInt8](repeating: 0, count: 64)
         /// When the loop last finished answering frames (wall clock), for `frameWait`.
         var answersEnded = Duration.zero
-        /// This thread's run-queue wait, sampled when a spin starts, every `spinShareInterval`
-        /// of a long one and when it ends (`BusyPollWindow.spinShare`).
-        let runQueue = busyPollWindow > .zero ? ThreadRunQueueWait() : nil
-        var spinCheckpoint: (at: ContinuousClock.Instant, waited: Duration)?
+        var contention = busyPollWindow > .zero ? SpinContention() : nil
         while true {
             let statistics = busyPoll.statistics
             let (changed, timer, running) = state.withLock { state -> ([Int32]?, ContinuousClock.Instant?, Bool) in
@@ -186,15 +181,7 @@ final class PollLoop: SerialExecutor {
             let now = clock.now
             var timeout: Int32 = -1
             let spin = busyPoll.shouldSpin(now: now)
-            if let runQueue {
-                if spin, spinCheckpoint == nil {
-                    spinCheckpoint = runQueue.total().map { (now, $0) }
-                } else if let checkpoint = spinCheckpoint, !spin || now - checkpoint.at >= Self.spinShareInterval {
-                    let waited = runQueue.total()
-                    if let waited { busyPoll.spinShare(elapsed: now - checkpoint.at, waited: waited - checkpoint.waited, at: now) }
-                    spinCheckpoint = spin ? waited.map { (now, $0) } : nil
-                }
-            }
+            contention?.observe(spinning: spin, now: now, into: &busyPoll)
             if case .applied(let priority) = realtime.outcome, realtimePlan.schedulingClass(spinning: spin) != scheduling {
                 // Real-time only while sleeping; a spin runs normal (RealtimeSchedulingPlan).
                 // Lowering its own policy is always permitted (sched(7)), so only raising it
@@ -268,9 +255,32 @@ final class PollLoop: SerialExecutor {
     }
 }
 
+/// Whether another task wanted the loop thread's CPU while it spun: samples the thread's
+/// run-queue wait when a spin starts, every `interval` of a long one and when it ends, and
+/// reports each stretch to `BusyPollWindow.spinShare`. Create it on the loop thread.
+struct SpinContention {
+    /// How often a long spin checks.
+    static let interval = Duration.milliseconds(1)
+    private let runQueue = ThreadRunQueueWait()
+    private var checkpoint: (at: ContinuousClock.Instant, waited: Duration)?
+
+    mutating func observe(spinning: Bool, now: ContinuousClock.Instant,
+                          into window: inout BusyPollWindow<ContinuousClock.Instant>) {
+        guard let checkpoint else {
+            if spinning { checkpoint = runQueue.total().map { (now, $0) } }
+            return
+        }
+        guard !spinning || now - checkpoint.at >= Self.interval else { return }
+        let waited = runQueue.total()
+        if let waited { window.spinShare(elapsed: now - checkpoint.at, waited: waited - checkpoint.waited, at: now) }
+        self.checkpoint = spinning ? waited.map { (now, $0) } : nil
+    }
+}
+
 /// The calling thread's total time runnable but not running, from the scheduler's statistics
 /// (`/proc/thread-self/schedstat`, second field, nanoseconds; kept open and re-read with
-/// `pread`). Open it on the thread it measures; nil readings when unavailable.
+/// `pread` into a stack buffer, as a long spin reads it every millisecond). Open it on the
+/// thread it measures; nil readings when unavailable.
 final class ThreadRunQueueWait {
     private let descriptor: Int32
 
@@ -280,10 +290,10 @@ final class ThreadRunQueueWait {
 
     func total() -> Duration? {
         guard descriptor >= 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 96)
-        let count = pread(descriptor, &buffer, buffer.count, 0)
-        guard count > 0 else { return nil }
-        return Self.waited(schedstat: buffer[..<count])
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96) { buffer in
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, 0)
+            return count > 0 ? Self.waited(schedstat: buffer[..<count]) : nil
+        }
     }
 
     /// The second of the three numbers in a schedstat line ("run wait slices").

@@ -55,12 +55,6 @@ enum Pacing: String {
     case sleep, spin
 }
 
-func wallClock() -> Duration {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
-}
-
 func microseconds(_ duration: Duration) -> Double {
     let (seconds, attoseconds) = duration.components
     return Double(seconds) * 1e6 + Double(attoseconds) / 1e12
@@ -157,7 +151,7 @@ enum ARPFlood {
             // Send everything due by now (pacing against the start, so short stalls are caught up).
             let due = min(options.count, Int((ContinuousClock.now - start) / interval) + 1)
             while sent < due {
-                sentAt[sent] = wallClock()
+                sentAt[sent] = CapturedFrame.wallClockNow()  // the replies' timestamps' clock
                 try injector.send(frames[sent])
                 sent += 1
             }
